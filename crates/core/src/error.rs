@@ -1,0 +1,128 @@
+//! Library errors: stable machine-readable codes plus a human message.
+//!
+//! Codes never change once released; users match on [`ErrorCode`], never on messages.
+//! Messages never contain secrets (verifiers, codes, tokens): only the name of what was
+//! wrong and, where helpful, a sanitized excerpt of non-secret input.
+
+use std::fmt;
+
+/// A stable identifier for each kind of library error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The operating system's random source failed.
+    EntropyUnavailable,
+    /// A PKCE code verifier is not 43-128 characters of the RFC 7636 §4.1 unreserved set.
+    InvalidCodeVerifier,
+    /// A PKCE method other than `S256` was asked for (`plain` is refused, OAuth 2.1 §4.1.1).
+    UnsupportedChallengeMethod,
+    /// An endpoint URL could not be parsed as an absolute `http(s)` URL.
+    InvalidUrl,
+    /// An endpoint uses plain `http` on a host that is not a loopback address.
+    InsecureEndpoint,
+    /// A required authorization request parameter is missing or empty.
+    MissingParameter,
+    /// A parameter was given twice, or an extra parameter tried to replace a reserved one.
+    DuplicateParameter,
+    /// A parameter value is not acceptable (for example a `resource` that is not absolute).
+    InvalidParameter,
+    /// A host name given for the loopback server is not a loopback name or address.
+    NotLoopback,
+}
+
+impl ErrorCode {
+    /// The code as the stable string exposed to JavaScript (`err.code`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::EntropyUnavailable => "ENTROPY_UNAVAILABLE",
+            Self::InvalidCodeVerifier => "INVALID_CODE_VERIFIER",
+            Self::UnsupportedChallengeMethod => "UNSUPPORTED_CHALLENGE_METHOD",
+            Self::InvalidUrl => "INVALID_URL",
+            Self::InsecureEndpoint => "INSECURE_ENDPOINT",
+            Self::MissingParameter => "MISSING_PARAMETER",
+            Self::DuplicateParameter => "DUPLICATE_PARAMETER",
+            Self::InvalidParameter => "INVALID_PARAMETER",
+            Self::NotLoopback => "NOT_LOOPBACK",
+        }
+    }
+}
+
+/// A library error: a stable [`ErrorCode`] and a message for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Error {
+    /// Creates an error with the given code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable message (never contains secrets).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Renders untrusted text for an error message: control characters and escape sequences
+/// become visible `\u{..}` escapes, and long input is cut, so a hostile value can neither
+/// drive a terminal nor flood a log.
+pub fn excerpt(input: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    let mut out = String::new();
+    for (i, c) in input.chars().enumerate() {
+        if i == MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}') {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_starts_with_stable_code() {
+        let e = Error::new(ErrorCode::NotLoopback, "nope");
+        assert_eq!(e.to_string(), "NOT_LOOPBACK: nope");
+        assert_eq!(e.code(), ErrorCode::NotLoopback);
+    }
+
+    #[test]
+    fn excerpt_neutralizes_terminal_escapes_and_newlines() {
+        let s = excerpt("a\u{1b}[31mred\r\nnext\u{202e}");
+        assert_eq!(s, "a\\u{1b}[31mred\\u{d}\\u{a}next\\u{202e}");
+        assert!(!s.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn excerpt_cuts_long_input() {
+        let s = excerpt(&"x".repeat(10_000));
+        assert_eq!(s.chars().count(), 81);
+        assert!(s.ends_with('…'));
+    }
+}

@@ -1,0 +1,28 @@
+//! # oauth-callback-core
+//!
+//! The protocol half of oauth-callback-rs: pure Rust, no I/O, no async runtime, no
+//! JavaScript bindings. Drivers (the wasm module, the napi addon) move bytes and call in
+//! here; every protocol decision lives in this crate so that every runtime behaves the same.
+//!
+//! Randomness comes in through the [`Entropy`] trait, so every branch is testable with a
+//! fixed byte source.
+
+pub mod authorize;
+pub mod base64url;
+pub mod endpoint;
+pub mod entropy;
+pub mod error;
+pub mod form;
+pub mod loopback;
+pub mod pkce;
+pub mod state;
+pub mod template;
+
+pub use authorize::AuthorizationRequest;
+pub use endpoint::Endpoint;
+pub use entropy::Entropy;
+#[cfg(feature = "getrandom")]
+pub use entropy::SystemEntropy;
+pub use error::{Error, ErrorCode};
+pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkcePair};
+pub use state::{Nonce, State, constant_time_eq};

@@ -1,0 +1,165 @@
+//! Loopback redirect URIs for native apps (RFC 8252 §7.3, §8.3).
+//!
+//! Which addresses the callback server may bind is a protocol decision, so it is made here
+//! and every driver (hyper in Node and Bun, `Deno.serve` in Deno) binds exactly these.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::error::{Error, ErrorCode, excerpt};
+
+/// A loopback host as the user named it: the name `localhost`, or one literal address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LoopbackHost {
+    Localhost,
+    Literal(IpAddr),
+}
+
+fn parse_host(hostname: &str) -> Result<LoopbackHost, Error> {
+    if hostname.eq_ignore_ascii_case("localhost") {
+        return Ok(LoopbackHost::Localhost);
+    }
+    let bare = hostname
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(hostname);
+    match bare.parse::<IpAddr>() {
+        Ok(ip) if ip.is_loopback() => Ok(LoopbackHost::Literal(ip)),
+        _ => Err(Error::new(
+            ErrorCode::NotLoopback,
+            format!(
+                "\"{}\" is not a loopback host; the callback server binds only localhost, 127.0.0.0/8 or ::1 (RFC 8252 §8.3)",
+                excerpt(hostname)
+            ),
+        )),
+    }
+}
+
+/// The addresses to bind for a loopback host name.
+///
+/// `localhost` means 127.0.0.1 and, where the machine has it, ::1 on the same port;
+/// a literal loopback address means just that address. Anything else (a LAN address,
+/// `0.0.0.0`, a DNS name) is refused: the callback must never be reachable from outside.
+pub fn bind_addresses(hostname: &str) -> Result<Vec<IpAddr>, Error> {
+    Ok(match parse_host(hostname)? {
+        LoopbackHost::Localhost => vec![
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ],
+        LoopbackHost::Literal(ip) => vec![ip],
+    })
+}
+
+/// Checks a callback path: absolute, no query or fragment, no control characters.
+pub fn validate_callback_path(path: &str) -> Result<(), Error> {
+    let ok = path.starts_with('/')
+        && !path.contains(['?', '#'])
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidParameter,
+            format!(
+                "callbackPath \"{}\" must start with / and contain no query, fragment, spaces or control characters",
+                excerpt(path)
+            ),
+        ))
+    }
+}
+
+/// The redirect URI the authorization server must send the browser back to,
+/// e.g. `http://localhost:3000/callback` or `http://[::1]:53682/cb`.
+pub fn redirect_uri(hostname: &str, port: u16, callback_path: &str) -> Result<String, Error> {
+    let host = match parse_host(hostname)? {
+        LoopbackHost::Localhost => "localhost".to_owned(),
+        LoopbackHost::Literal(IpAddr::V6(v6)) => format!("[{v6}]"),
+        LoopbackHost::Literal(IpAddr::V4(v4)) => v4.to_string(),
+    };
+    validate_callback_path(callback_path)?;
+    Ok(format!("http://{host}:{port}{callback_path}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localhost_binds_both_families() {
+        let ips = bind_addresses("LocalHost").unwrap();
+        assert_eq!(
+            ips,
+            vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::V6(Ipv6Addr::LOCALHOST)
+            ]
+        );
+    }
+
+    #[test]
+    fn literals_bind_just_themselves() {
+        assert_eq!(
+            bind_addresses("127.0.0.1").unwrap(),
+            vec![IpAddr::from([127, 0, 0, 1])]
+        );
+        assert_eq!(
+            bind_addresses("127.1.2.3").unwrap(),
+            vec![IpAddr::from([127, 1, 2, 3])]
+        );
+        assert_eq!(
+            bind_addresses("::1").unwrap(),
+            vec![IpAddr::V6(Ipv6Addr::LOCALHOST)]
+        );
+        assert_eq!(
+            bind_addresses("[::1]").unwrap(),
+            vec![IpAddr::V6(Ipv6Addr::LOCALHOST)]
+        );
+    }
+
+    #[test]
+    fn non_loopback_is_refused() {
+        for bad in [
+            "0.0.0.0",
+            "::",
+            "192.168.1.2",
+            "example.com",
+            "localhost.",
+            "",
+            "10.0.0.1",
+            "[::2]",
+            "127.0.0.1\n",
+        ] {
+            assert_eq!(
+                bind_addresses(bad).unwrap_err().code(),
+                ErrorCode::NotLoopback,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn redirect_uri_defaults_match_oauth_callback() {
+        assert_eq!(
+            redirect_uri("localhost", 3000, "/callback").unwrap(),
+            "http://localhost:3000/callback"
+        );
+        assert_eq!(
+            redirect_uri("::1", 8080, "/cb").unwrap(),
+            "http://[::1]:8080/cb"
+        );
+        assert_eq!(
+            redirect_uri("127.0.0.1", 1, "/").unwrap(),
+            "http://127.0.0.1:1/"
+        );
+    }
+
+    #[test]
+    fn callback_path_rules() {
+        for bad in ["callback", "/cb?x=1", "/cb#f", "/c b", "/cb\r\n", ""] {
+            assert_eq!(
+                redirect_uri("localhost", 3000, bad).unwrap_err().code(),
+                ErrorCode::InvalidParameter,
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Proof Key for Code Exchange (RFC 7636), S256 only as OAuth 2.1 §4.1.1 asks.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::base64url;
+use crate::entropy::Entropy;
+use crate::error::{Error, ErrorCode};
+
+/// Shortest verifier RFC 7636 §4.1 allows.
+pub const MIN_VERIFIER_LEN: usize = 43;
+/// Longest verifier RFC 7636 §4.1 allows.
+pub const MAX_VERIFIER_LEN: usize = 128;
+
+/// A PKCE `code_verifier` (RFC 7636 §4.1). A secret: `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CodeVerifier(String);
+
+impl CodeVerifier {
+    /// A fresh 43-character verifier from 32 random octets, as RFC 7636 §4.1 recommends.
+    pub fn generate(entropy: &mut impl Entropy) -> Result<Self, Error> {
+        Self::generate_with_len(entropy, MIN_VERIFIER_LEN)
+    }
+
+    /// A fresh verifier of `len` characters (43..=128), each carrying 6 random bits.
+    pub fn generate_with_len(entropy: &mut impl Entropy, len: usize) -> Result<Self, Error> {
+        if !(MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN).contains(&len) {
+            return Err(Error::new(
+                ErrorCode::InvalidCodeVerifier,
+                format!(
+                    "a code verifier must be {MIN_VERIFIER_LEN} to {MAX_VERIFIER_LEN} characters long, {len} was asked for"
+                ),
+            ));
+        }
+        // Fewest octets whose base64url form has `len` characters: 32 for 43, as in
+        // RFC 7636 Appendix B.
+        let mut octets = len * 3 / 4;
+        if base64url::encoded_len(octets) < len {
+            octets += 1;
+        }
+        let mut bytes = vec![0u8; octets];
+        entropy.fill(&mut bytes)?;
+        let mut s = base64url::encode(&bytes);
+        s.truncate(len);
+        Ok(Self(s))
+    }
+
+    /// Accepts a caller-supplied verifier after checking RFC 7636 §4.1:
+    /// `43*128unreserved` where unreserved is `ALPHA / DIGIT / "-" / "." / "_" / "~"`.
+    pub fn new(verifier: impl Into<String>) -> Result<Self, Error> {
+        let verifier = verifier.into();
+        let len = verifier.len();
+        if !(MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN).contains(&len) {
+            return Err(Error::new(
+                ErrorCode::InvalidCodeVerifier,
+                format!(
+                    "a code verifier must be {MIN_VERIFIER_LEN} to {MAX_VERIFIER_LEN} characters long, this one has {len} bytes"
+                ),
+            ));
+        }
+        if let Some(pos) = verifier
+            .bytes()
+            .position(|b| !crate::form::is_unreserved(b))
+        {
+            return Err(Error::new(
+                ErrorCode::InvalidCodeVerifier,
+                format!(
+                    "a code verifier may only use A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1); byte {pos} is not one of them"
+                ),
+            ));
+        }
+        Ok(Self(verifier))
+    }
+
+    /// The verifier itself, for the token request.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
+    /// The S256 challenge: `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
+    pub fn challenge(&self) -> CodeChallenge {
+        CodeChallenge(base64url::encode(&Sha256::digest(self.0.as_bytes())))
+    }
+}
+
+impl fmt::Debug for CodeVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CodeVerifier([redacted])")
+    }
+}
+
+/// A PKCE `code_challenge` (RFC 7636 §4.2). Public: it travels in the authorization URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeChallenge(String);
+
+impl CodeChallenge {
+    /// Accepts a challenge computed elsewhere: an S256 challenge is exactly 43 base64url
+    /// characters (RFC 7636 §4.2: 32 octets of SHA-256, unpadded).
+    pub fn new(challenge: impl Into<String>) -> Result<Self, Error> {
+        let challenge = challenge.into();
+        let ok = challenge.len() == 43
+            && challenge
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(challenge))
+        } else {
+            Err(Error::new(
+                ErrorCode::InvalidParameter,
+                "code_challenge must be 43 base64url characters, the S256 form (RFC 7636 §4.2)",
+            ))
+        }
+    }
+
+    /// The challenge string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The `code_challenge_method` (RFC 7636 §4.3). Only `S256` exists here: OAuth 2.1
+/// §4.1.1 and RFC 9700 §2.1.1 say clients must use it, so `plain` cannot be chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CodeChallengeMethod {
+    /// SHA-256, base64url-encoded.
+    #[default]
+    S256,
+}
+
+impl CodeChallengeMethod {
+    /// Parses a method name; `plain` and anything else is refused with a typed error.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        match name {
+            "S256" => Ok(Self::S256),
+            "plain" => Err(Error::new(
+                ErrorCode::UnsupportedChallengeMethod,
+                "the PKCE method \"plain\" is refused: it gives no protection if the authorization request leaks (OAuth 2.1 §4.1.1); use S256",
+            )),
+            other => Err(Error::new(
+                ErrorCode::UnsupportedChallengeMethod,
+                format!(
+                    "unknown PKCE method \"{}\"; only S256 is supported",
+                    crate::error::excerpt(other)
+                ),
+            )),
+        }
+    }
+
+    /// The parameter value, `"S256"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::S256 => "S256",
+        }
+    }
+}
+
+/// A verifier with its S256 challenge.
+#[derive(Clone, Debug)]
+pub struct PkcePair {
+    /// Kept by the client until the token request.
+    pub verifier: CodeVerifier,
+    /// Sent in the authorization request.
+    pub challenge: CodeChallenge,
+}
+
+impl PkcePair {
+    /// Generates a fresh verifier and derives its challenge.
+    pub fn generate(entropy: &mut impl Entropy) -> Result<Self, Error> {
+        Ok(Self::from_verifier(CodeVerifier::generate(entropy)?))
+    }
+
+    /// Derives the pair from an existing verifier.
+    pub fn from_verifier(verifier: CodeVerifier) -> Self {
+        let challenge = verifier.challenge();
+        Self {
+            verifier,
+            challenge,
+        }
+    }
+
+    /// The method, always `S256`.
+    pub const fn method(&self) -> CodeChallengeMethod {
+        CodeChallengeMethod::S256
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::testing::{BrokenEntropy, FixedEntropy};
+
+    // RFC 7636 Appendix B.
+    const APPENDIX_B_OCTETS: [u8; 32] = [
+        116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37,
+        77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+    ];
+    const APPENDIX_B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const APPENDIX_B_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    #[test]
+    fn rfc7636_appendix_b_challenge() {
+        let v = CodeVerifier::new(APPENDIX_B_VERIFIER).unwrap();
+        assert_eq!(v.challenge().as_str(), APPENDIX_B_CHALLENGE);
+    }
+
+    #[test]
+    fn rfc7636_appendix_b_verifier_from_octets() {
+        let mut e = FixedEntropy(APPENDIX_B_OCTETS.to_vec(), 0);
+        let pair = PkcePair::generate(&mut e).unwrap();
+        assert_eq!(pair.verifier.secret(), APPENDIX_B_VERIFIER);
+        assert_eq!(pair.challenge.as_str(), APPENDIX_B_CHALLENGE);
+        assert_eq!(pair.method().as_str(), "S256");
+    }
+
+    #[test]
+    fn generated_verifiers_are_valid_at_every_length() {
+        let mut e = FixedEntropy((0..=255).collect(), 0);
+        for len in MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN {
+            let v = CodeVerifier::generate_with_len(&mut e, len).unwrap();
+            assert_eq!(v.secret().len(), len);
+            CodeVerifier::new(v.secret()).unwrap();
+        }
+    }
+
+    #[test]
+    fn generation_refuses_out_of_range_lengths() {
+        let mut e = FixedEntropy(vec![1], 0);
+        for len in [0, 42, 129, usize::MAX / 2] {
+            let err = CodeVerifier::generate_with_len(&mut e, len).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidCodeVerifier);
+        }
+    }
+
+    #[test]
+    fn generation_reports_entropy_failure() {
+        let err = CodeVerifier::generate(&mut BrokenEntropy).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::EntropyUnavailable);
+    }
+
+    #[test]
+    fn validation_bounds_and_alphabet() {
+        assert!(CodeVerifier::new("a".repeat(43)).is_ok());
+        assert!(CodeVerifier::new("~._-".repeat(32)).is_ok());
+        for bad in [
+            "a".repeat(42),
+            "a".repeat(129),
+            format!("{}+", "a".repeat(42)),
+            format!("{} ", "a".repeat(42)),
+            format!("{}\n", "a".repeat(42)),
+            format!("{}é", "a".repeat(41)),
+            String::new(),
+        ] {
+            let err = CodeVerifier::new(bad).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidCodeVerifier);
+        }
+    }
+
+    #[test]
+    fn validation_error_does_not_echo_the_secret() {
+        let secret = format!("{}!", "s3cr3t".repeat(8));
+        let err = CodeVerifier::new(secret.clone()).unwrap_err();
+        assert!(!err.message().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn debug_redacts_verifier() {
+        let v = CodeVerifier::new(APPENDIX_B_VERIFIER).unwrap();
+        assert!(!format!("{v:?}").contains("dBjf"));
+        let pair = PkcePair::from_verifier(v);
+        assert!(!format!("{pair:?}").contains("dBjf"));
+    }
+
+    #[test]
+    fn challenge_new_accepts_only_s256_shape() {
+        assert!(CodeChallenge::new(APPENDIX_B_CHALLENGE).is_ok());
+        for bad in [
+            "",
+            "short",
+            &"a".repeat(44),
+            &format!("{}=", &APPENDIX_B_CHALLENGE[..42]),
+            &format!("{}+", &APPENDIX_B_CHALLENGE[..42]),
+        ] {
+            assert_eq!(
+                CodeChallenge::new(bad).unwrap_err().code(),
+                ErrorCode::InvalidParameter,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_is_refused() {
+        assert_eq!(
+            CodeChallengeMethod::parse("plain").unwrap_err().code(),
+            ErrorCode::UnsupportedChallengeMethod
+        );
+        assert_eq!(
+            CodeChallengeMethod::parse("s256").unwrap_err().code(),
+            ErrorCode::UnsupportedChallengeMethod
+        );
+        assert_eq!(
+            CodeChallengeMethod::parse("S256").unwrap(),
+            CodeChallengeMethod::S256
+        );
+    }
+}

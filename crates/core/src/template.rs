@@ -1,0 +1,124 @@
+//! HTML page templates with `{{name}}` placeholders.
+//!
+//! Every substituted value is HTML-escaped, the template is scanned once (a value that
+//! itself contains `{{x}}` stays literal text), and unknown placeholders render empty.
+
+/// Escapes `& < > " '` so a value is inert inside element content and quoted attributes.
+pub fn escape_html(value: &str, out: &mut String) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Renders `template`, replacing each `{{name}}` (spaces inside the braces allowed) with
+/// the escaped value `lookup(name)` gives, or nothing when it gives none. Text that is not
+/// a well-formed placeholder is copied unchanged.
+pub fn render<'a>(template: &str, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        match after.find("}}") {
+            Some(close) if is_name(after[..close].trim()) => {
+                if let Some(v) = lookup(after[..close].trim()) {
+                    escape_html(v, &mut out);
+                }
+                rest = &after[close + 2..];
+            }
+            _ => {
+                // Not a placeholder: keep one brace and look again from the next one,
+                // so `{{{a}}}` renders as `{` + value + `}`.
+                out.push('{');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`render`] with the values as name/value pairs; the first pair with a name wins.
+pub fn render_pairs(template: &str, values: &[(String, String)]) -> String {
+    render(template, |name| {
+        values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn substitutes_and_escapes() {
+        let html = render_pairs(
+            "<p title=\"{{error}}\">{{ error_description }}</p>",
+            &pairs(&[
+                ("error", "\"x' onload='y"),
+                ("error_description", "<script>alert(1)</script>&"),
+            ]),
+        );
+        assert_eq!(
+            html,
+            "<p title=\"&quot;x&#39; onload=&#39;y\">&lt;script&gt;alert(1)&lt;/script&gt;&amp;</p>"
+        );
+    }
+
+    #[test]
+    fn unknown_placeholders_render_empty() {
+        assert_eq!(render_pairs("a{{missing}}b", &[]), "ab");
+    }
+
+    #[test]
+    fn values_are_not_rescanned() {
+        let html = render_pairs("{{a}}", &pairs(&[("a", "{{b}}"), ("b", "<i>")]));
+        assert_eq!(html, "{{b}}");
+    }
+
+    #[test]
+    fn malformed_placeholders_are_literal() {
+        assert_eq!(render_pairs("{{", &[]), "{{");
+        assert_eq!(render_pairs("{{a", &pairs(&[("a", "x")])), "{{a");
+        assert_eq!(render_pairs("{{a b}}", &pairs(&[("a", "x")])), "{{a b}}");
+        assert_eq!(render_pairs("{{}}", &[]), "{{}}");
+        assert_eq!(render_pairs("{{{a}}}", &pairs(&[("a", "x")])), "{x}");
+        assert_eq!(render_pairs("é{{a}}ü", &pairs(&[("a", "ß")])), "éßü");
+    }
+
+    #[test]
+    fn no_markup_survives_any_value() {
+        for v in [
+            "<",
+            ">",
+            "\"",
+            "'",
+            "&",
+            "<img src=x onerror=alert(1)>",
+            "</title><script>",
+        ] {
+            let html = render_pairs("<b>{{v}}</b>", &pairs(&[("v", v)]));
+            let inner = &html[3..html.len() - 4];
+            assert!(!inner.contains(['<', '>', '"', '\'']), "{inner}");
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The napi-rs addon: only what needs the operating system. Protocol decisions come from
+//! oauth-callback-core; errors reach JavaScript as `"CODE: message"` reasons, which the
+//! facade turns into `OAuthCallbackError` with a `code`.
+
+mod listener;
+
+pub use listener::{LoopbackListener, bind_loopback};

@@ -1,0 +1,117 @@
+//! The loopback listener of RFC 8252 §7.3: which addresses to bind comes from core; this
+//! module binds them, all on one port, and releases them on `close()`.
+
+use std::io::ErrorKind;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+use oauth_callback_core::loopback;
+
+/// Times to retry an ephemeral port whose twin on the other address family is taken.
+const EPHEMERAL_ATTEMPTS: usize = 16;
+
+fn lib_error(code: &str, message: String) -> Error {
+    Error::new(Status::GenericFailure, format!("{code}: {message}"))
+}
+
+/// Sockets bound on every loopback address of a host name, sharing one port.
+#[napi]
+pub struct LoopbackListener {
+    port: u16,
+    addresses: Vec<String>,
+    sockets: Vec<TcpListener>,
+}
+
+#[napi]
+impl LoopbackListener {
+    /// The bound port (the chosen one when 0 was asked for).
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        u32::from(self.port)
+    }
+
+    /// The addresses bound, e.g. `["127.0.0.1", "::1"]`.
+    #[napi(getter)]
+    pub fn addresses(&self) -> Vec<String> {
+        self.addresses.clone()
+    }
+
+    /// Whether the sockets are still open.
+    #[napi(getter)]
+    pub fn listening(&self) -> bool {
+        !self.sockets.is_empty()
+    }
+
+    /// Closes every socket; the port is free when this returns. Closing twice is harmless.
+    #[napi]
+    pub fn close(&mut self) {
+        self.sockets.clear();
+    }
+}
+
+/// Binds `hostname` (a loopback name or address, checked by core) on `port`, or on a free
+/// port when `port` is 0. For `localhost` both 127.0.0.1 and ::1 are bound on the same
+/// port; ::1 is skipped only when the machine has no IPv6 loopback.
+#[napi]
+pub fn bind_loopback(hostname: String, port: u32) -> Result<LoopbackListener> {
+    let port = u16::try_from(port).map_err(|_| {
+        lib_error(
+            "INVALID_PARAMETER",
+            format!("port {port} is out of range 0-65535"),
+        )
+    })?;
+    let ips = loopback::bind_addresses(&hostname)
+        .map_err(|e| lib_error(e.code().as_str(), e.message().to_owned()))?;
+    let attempts = if port == 0 { EPHEMERAL_ATTEMPTS } else { 1 };
+    let mut last = None;
+    for _ in 0..attempts {
+        match bind_all(&ips, port) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| lib_error("BIND_FAILED", "no address to bind".to_owned())))
+}
+
+fn bind_all(ips: &[IpAddr], port: u16) -> Result<LoopbackListener> {
+    let mut sockets = Vec::with_capacity(ips.len());
+    let mut addresses = Vec::with_capacity(ips.len());
+    let mut chosen = port;
+    for (i, ip) in ips.iter().enumerate() {
+        match TcpListener::bind(SocketAddr::new(*ip, chosen)) {
+            Ok(sock) => {
+                chosen = sock
+                    .local_addr()
+                    .map_err(|e| io_error(*ip, chosen, &e))?
+                    .port();
+                addresses.push(ip.to_string());
+                sockets.push(sock);
+            }
+            // `localhost` on a machine without IPv6: the first family is enough.
+            Err(e) if i > 0 && e.kind() == ErrorKind::AddrNotAvailable => {}
+            Err(e) => return Err(io_error(*ip, chosen, &e)),
+        }
+    }
+    Ok(LoopbackListener {
+        port: chosen,
+        addresses,
+        sockets,
+    })
+}
+
+fn io_error(ip: IpAddr, port: u16, e: &std::io::Error) -> Error {
+    let addr = SocketAddr::new(ip, port);
+    match e.kind() {
+        ErrorKind::AddrInUse => lib_error(
+            "PORT_IN_USE",
+            format!(
+                "port {port} is already in use on {addr}; pick another port or use 0 for a free one"
+            ),
+        ),
+        ErrorKind::PermissionDenied => {
+            lib_error("BIND_FAILED", format!("no permission to listen on {addr}"))
+        }
+        _ => lib_error("BIND_FAILED", format!("cannot listen on {addr}: {e}")),
+    }
+}

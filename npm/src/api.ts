@@ -1,0 +1,16 @@
+/** What every entry point exports alike. */
+export { OAuthCallbackError, type ErrorCode } from "./errors.js";
+export {
+  generatePkce,
+  challengeFromVerifier,
+  generateState,
+  generateNonce,
+  buildAuthorizationUrl,
+  renderTemplate,
+  getRedirectUrl,
+  type PkcePair,
+  type GeneratePkceOptions,
+  type AuthorizationUrlOptions,
+  type RedirectUrlOptions,
+} from "./protocol.js";
+export type { LoopbackListener, LoopbackOptions } from "./listener.js";

@@ -1,0 +1,36 @@
+/**
+ * oauth-callback-rs for browsers: PKCE, state, authorization URLs and templates from the
+ * wasm core. Browsers compile wasm asynchronously, so call `await init()` once before the
+ * other functions (they throw `NOT_INITIALIZED` until then). There is no loopback server
+ * in a page.
+ */
+import initAsync, * as wasm from "../wasm/oauth_callback_wasm.js";
+import { OAuthCallbackError } from "./errors.js";
+import { setBindingsProvider } from "./protocol.js";
+
+export * from "./api.js";
+
+let ready: Promise<void> | undefined;
+let loaded = false;
+
+setBindingsProvider(() => {
+  if (!loaded) throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
+  return wasm;
+});
+
+/**
+ * Fetches and compiles the wasm core (about 30 KB) once; later calls return the same
+ * promise. `source` overrides where the `.wasm` file is fetched from (a bundler's asset URL).
+ */
+export function init(source?: string | URL | Response | BufferSource): Promise<void> {
+  ready ??= initAsync({ module_or_path: source ?? new URL("../wasm/oauth_callback_wasm_bg.wasm", import.meta.url) }).then(
+    () => {
+      loaded = true;
+    },
+    (err: unknown) => {
+      ready = undefined;
+      throw err;
+    },
+  );
+  return ready;
+}

@@ -1,0 +1,165 @@
+/**
+ * The protocol functions, backed by the Rust core compiled to wasm. Every check, encoding
+ * and escape happens in the core; this file validates JavaScript types and shapes objects.
+ */
+import type * as Wasm from "../wasm/oauth_callback_wasm.js";
+import { OAuthCallbackError, expectPort, expectString, toLibraryError } from "./errors.js";
+
+type Bindings = typeof Wasm;
+
+let provider: (() => Bindings) | undefined;
+
+/** Installs how this entry point obtains the initialized wasm bindings. @internal */
+export function setBindingsProvider(p: () => Bindings): void {
+  provider = p;
+}
+
+function call<T>(fn: (core: Bindings) => T): T {
+  if (!provider) throw new OAuthCallbackError("NOT_INITIALIZED", "the wasm core has no loader for this runtime");
+  const core = provider();
+  try {
+    return fn(core);
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+}
+
+/** A PKCE verifier and its S256 challenge (RFC 7636 §4.1-4.2). */
+export interface PkcePair {
+  /** The secret `code_verifier`, sent only with the token request. */
+  readonly verifier: string;
+  /** The `code_challenge`, sent in the authorization URL. */
+  readonly challenge: string;
+  /** Always `"S256"`: `plain` is refused (OAuth 2.1 §4.1.1). */
+  readonly method: "S256";
+}
+
+/** Options of {@link generatePkce}. */
+export interface GeneratePkceOptions {
+  /** Verifier length, 43 to 128 characters (RFC 7636 §4.1). Default 43 (32 random octets). */
+  length?: number;
+}
+
+/** RFC 7636 §4.1-4.2: a fresh verifier from the system CSPRNG and its S256 challenge. */
+export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
+  const length = options.length ?? 43;
+  if (typeof length !== "number" || !Number.isInteger(length)) {
+    throw new OAuthCallbackError("INVALID_CODE_VERIFIER", "length must be an integer from 43 to 128");
+  }
+  // Out-of-range integers still go to the core, which owns the 43-128 rule; clamp only to u32.
+  const asked = length < 0 ? 0 : Math.min(length, 0xffffffff);
+  const [verifier, challenge] = call((c) => c.generatePkce(asked));
+  if (verifier === undefined || challenge === undefined) {
+    throw new OAuthCallbackError("ENTROPY_UNAVAILABLE", "the core returned no PKCE pair");
+  }
+  return { verifier, challenge, method: "S256" };
+}
+
+/** RFC 7636 §4.2: the S256 challenge of an existing verifier, after validating it (§4.1). */
+export function challengeFromVerifier(verifier: string): string {
+  const v = expectString("verifier", verifier);
+  return call((c) => c.challengeFromVerifier(v));
+}
+
+/** RFC 6749 §10.12: a fresh `state` value (32 random octets, base64url). */
+export function generateState(): string {
+  return call((c) => c.generateState());
+}
+
+/** OpenID Connect Core §3.1.2.1: a fresh `nonce` value (32 random octets, base64url). */
+export function generateNonce(): string {
+  return call((c) => c.generateNonce());
+}
+
+/** Options of {@link buildAuthorizationUrl}. */
+export interface AuthorizationUrlOptions {
+  /** The authorization endpoint: https, or http on a loopback host. Its own query is kept. */
+  authorizationEndpoint: string | URL;
+  /** `client_id` (RFC 6749 §2.2). */
+  clientId: string;
+  /** `redirect_uri` (RFC 6749 §3.1.2), e.g. from {@link getRedirectUrl}. */
+  redirectUri?: string | URL;
+  /** Scopes, as one space-separated string or a list (RFC 6749 §3.3). */
+  scope?: string | readonly string[];
+  /** `state` (RFC 6749 §4.1.1), e.g. from {@link generateState}. Required. */
+  state: string;
+  /** The S256 `code_challenge` (RFC 7636 §4.3), e.g. from {@link generatePkce}. Required. */
+  codeChallenge: string;
+  /** Resource indicators (RFC 8707 §2); each becomes its own `resource` parameter. */
+  resource?: string | URL | readonly (string | URL)[];
+  /** Other parameters (`prompt`, `login_hint`, `nonce`...). Reserved names are refused. */
+  extraParams?: Readonly<Record<string, string>>;
+}
+
+function str(v: string | URL): string {
+  return typeof v === "string" ? v : v instanceof URL ? v.href : expectString("value", v);
+}
+
+/**
+ * RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3) and resource indicators (RFC 8707): the URL
+ * to send the user to. Values are percent-encoded; no parameter can appear twice.
+ */
+export function buildAuthorizationUrl(options: AuthorizationUrlOptions): string {
+  if (typeof options !== "object" || options === null) {
+    throw new OAuthCallbackError("INVALID_PARAMETER", "buildAuthorizationUrl needs an options object");
+  }
+  const endpoint = str(options.authorizationEndpoint);
+  const clientId = expectString("clientId", options.clientId);
+  const state = expectString("state", options.state);
+  const challenge = expectString("codeChallenge", options.codeChallenge);
+  const redirect = options.redirectUri === undefined ? undefined : str(options.redirectUri);
+  const scope =
+    options.scope === undefined
+      ? undefined
+      : typeof options.scope === "string"
+        ? options.scope
+        : options.scope.map((s) => expectString("scope", s)).join(" ");
+  const resources =
+    options.resource === undefined ? [] : Array.isArray(options.resource) ? options.resource.map(str) : [str(options.resource as string | URL)];
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const [k, v] of Object.entries(options.extraParams ?? {})) {
+    names.push(k);
+    values.push(expectString(`extraParams.${k}`, v));
+  }
+  return call((c) => c.buildAuthorizationUrl(endpoint, clientId, redirect, scope, state, challenge, resources, names, values));
+}
+
+/**
+ * Renders an HTML template: each `{{name}}` becomes the HTML-escaped value (`& < > " '`);
+ * unknown placeholders render empty; values are never re-scanned for placeholders.
+ */
+export function renderTemplate(template: string, values: Readonly<Record<string, string | undefined>>): string {
+  const t = expectString("template", template);
+  const names: string[] = [];
+  const vals: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    names.push(k);
+    vals.push(expectString(`values.${k}`, v));
+  }
+  return call((c) => c.renderTemplate(t, names, vals));
+}
+
+/** Options of {@link getRedirectUrl}, with `oauth-callback`'s defaults. */
+export interface RedirectUrlOptions {
+  /** Default 3000. */
+  port?: number;
+  /** Default `"localhost"`. Must be a loopback name or address. */
+  hostname?: string;
+  /** Default `"/callback"`. */
+  callbackPath?: string;
+}
+
+/** RFC 8252 §7.3: the loopback redirect URI, `http://localhost:3000/callback` by default. */
+export function getRedirectUrl(options: RedirectUrlOptions = {}): string {
+  const port = expectPort("port", options.port ?? 3000);
+  const hostname = expectString("hostname", options.hostname ?? "localhost");
+  const path = expectString("callbackPath", options.callbackPath ?? "/callback");
+  return call((c) => c.loopbackRedirectUri(hostname, port, path));
+}
+
+/** RFC 8252 §8.3: the loopback addresses a host name binds. @internal */
+export function loopbackBindAddresses(hostname: string): string[] {
+  return call((c) => c.loopbackBindAddresses(hostname));
+}
