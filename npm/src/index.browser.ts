@@ -5,18 +5,11 @@
  * in a page.
  */
 import initAsync, * as wasm from "../wasm/oauth_callback_wasm.js";
-import { OAuthCallbackError } from "./errors.js";
-import { setBindingsProvider } from "./protocol.js";
+import { useInitializedBindings } from "./protocol.js";
 
 export * from "./api.js";
 
 let ready: Promise<void> | undefined;
-let loaded = false;
-
-setBindingsProvider(() => {
-  if (!loaded) throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
-  return wasm;
-});
 
 /**
  * Fetches and compiles the wasm core (about 30 KB) once; later calls return the same
@@ -24,9 +17,7 @@ setBindingsProvider(() => {
  */
 export function init(source?: string | URL | Response | BufferSource): Promise<void> {
   ready ??= initAsync({ module_or_path: source ?? new URL("../wasm/oauth_callback_wasm_bg.wasm", import.meta.url) }).then(
-    () => {
-      loaded = true;
-    },
+    () => useInitializedBindings(wasm),
     (err: unknown) => {
       ready = undefined;
       throw err;

@@ -7,16 +7,29 @@ import { OAuthCallbackError, expectPort, expectString, toLibraryError } from "./
 
 type Bindings = typeof Wasm;
 
-let provider: (() => Bindings) | undefined;
+// Entry points register how they obtain the bindings; more than one entry may be loaded
+// in one process (Node importing the browser entry too), so neither replaces the other.
+let syncLoader: (() => Bindings) | undefined;
+let initialized: Bindings | undefined;
 
-/** Installs how this entry point obtains the initialized wasm bindings. @internal */
-export function setBindingsProvider(p: () => Bindings): void {
-  provider = p;
+/** Node, Bun, Deno: compile the wasm core synchronously on first use. @internal */
+export function useSyncLoader(load: () => Bindings): void {
+  syncLoader = load;
+}
+
+/** Browsers: the bindings once `init()` has compiled them. @internal */
+export function useInitializedBindings(bindings: Bindings): void {
+  initialized = bindings;
+}
+
+function bindings(): Bindings {
+  if (initialized) return initialized;
+  if (syncLoader) return syncLoader();
+  throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
 }
 
 function call<T>(fn: (core: Bindings) => T): T {
-  if (!provider) throw new OAuthCallbackError("NOT_INITIALIZED", "the wasm core has no loader for this runtime");
-  const core = provider();
+  const core = bindings();
   try {
     return fn(core);
   } catch (err) {

@@ -1,0 +1,87 @@
+# Shared steps of scripts/demo and scripts/test: each installs what is missing and skips
+# what is already done, so a fresh machine and a warm one run the same commands.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+STAMPS="$ROOT/.stamps"
+mkdir -p "$STAMPS"
+
+if [ -t 1 ]; then BOLD=$'\e[1m'; DIM=$'\e[2m'; RESET=$'\e[0m'; else BOLD=""; DIM=""; RESET=""; fi
+step() { printf '%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
+note() { printf '%s    %s%s\n' "$DIM" "$*" "$RESET"; }
+
+APT_UPDATED=0
+# ensure_apt PACKAGE... : installs Debian packages that are not installed yet.
+ensure_apt() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ "$APT_UPDATED" -eq 0 ]; then $sudo apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first" >&2; exit 1; }
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step "adding the wasm32-unknown-unknown Rust target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  # The CLI must equal the wasm-bindgen crate version exactly (pinned with "=" in the crate).
+  local pin
+  pin="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' crates/wasm/Cargo.toml)"
+  if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $pin" ]; then
+    step "installing wasm-bindgen-cli $pin (about 2-3 minutes, once)"
+    # No --locked: with it, cargo asks for a crate version the registry does not have.
+    cargo install wasm-bindgen-cli --version "$pin" --quiet
+  fi
+}
+
+ensure_npm() {
+  local want have=""
+  want="$(sha256sum package-lock.json package.json npm/package.json | sha256sum | cut -c1-64)"
+  [ -f "$STAMPS/npm" ] && have="$(cat "$STAMPS/npm")"
+  if [ ! -d node_modules ] || [ "$want" != "$have" ]; then
+    step "installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$STAMPS/npm"
+  fi
+}
+
+# Builds the wasm core, its JS glue, the napi addon and the TypeScript facade into npm/.
+# cargo and tsc are incremental; the glue and wasm-opt run only when the module changed.
+build_all() {
+  step "building the wasm core"
+  cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
+  local raw="target/wasm32-unknown-unknown/wasm-release/oauth_callback_wasm.wasm" sum have=""
+  sum="$(sha256sum "$raw" | cut -c1-64)"
+  [ -f "$STAMPS/wasm" ] && have="$(cat "$STAMPS/wasm")"
+  if [ "$sum" != "$have" ] || [ ! -f npm/wasm/oauth_callback_wasm_bg.wasm ]; then
+    rm -rf npm/wasm
+    wasm-bindgen --target web --out-dir npm/wasm "$raw"
+    # binaryen from npm: Debian's wasm-opt 108 produces modules that fail to load.
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o npm/wasm/oauth_callback_wasm_bg.wasm npm/wasm/oauth_callback_wasm_bg.wasm
+    echo "$sum" > "$STAMPS/wasm"
+  fi
+  note "wasm: $(wc -c < npm/wasm/oauth_callback_wasm_bg.wasm) bytes, $(gzip -9c npm/wasm/oauth_callback_wasm_bg.wasm | wc -c) gzip"
+
+  step "building the native addon"
+  napi build --platform --release --manifest-path crates/node/Cargo.toml \
+    --config-path crates/node/napi.json --output-dir npm/native --no-js --dts binding.d.ts \
+    >"$STAMPS/napi.log" 2>&1 || { cat "$STAMPS/napi.log"; return 1; }
+
+  step "compiling the TypeScript facade"
+  tsc -p npm
+}
+
+setup_and_build() {
+  ensure_rust
+  ensure_npm
+  build_all
+}

@@ -1,0 +1,38 @@
+// A tiny assertion helper that runs unchanged in Node, Bun, Deno and a browser page.
+
+export class AssertionError extends Error {}
+
+function show(v) {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export function equal(actual, expected, what = "value") {
+  if (actual !== expected) throw new AssertionError(`${what}: expected ${show(expected)}, got ${show(actual)}`);
+}
+
+export function ok(value, what = "condition") {
+  if (!value) throw new AssertionError(`${what} is not true`);
+}
+
+export function match(actual, re, what = "value") {
+  if (typeof actual !== "string" || !re.test(actual)) throw new AssertionError(`${what}: ${show(actual)} does not match ${re}`);
+}
+
+/** Runs fn, expects it to throw the library's typed error with `code`; returns the error. */
+export function throwsCode(lib, fn, code, what = "call") {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  if (err === undefined) throw new AssertionError(`${what}: expected ${code}, nothing was thrown`);
+  if (!(err instanceof lib.OAuthCallbackError)) throw new AssertionError(`${what}: expected OAuthCallbackError ${code}, got ${err && err.name}: ${err && err.message}`);
+  equal(err.code, code, `${what}: error code`);
+  ok(err.message.length > 0, `${what}: has a message`);
+  return err;
+}
