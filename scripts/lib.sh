@@ -77,7 +77,16 @@ build_all() {
     >"$STAMPS/napi.log" 2>&1 || { cat "$STAMPS/napi.log"; return 1; }
 
   step "compiling the TypeScript facade"
+  # tsc type-checks (including the generated wasm and addon .d.ts) and emits .d.ts and
+  # per-module .js (which type checkers such as Deno resolve next to the .d.ts);
+  # esbuild bundles each entry into one file, because every extra ES module a fresh
+  # process loads costs about a millisecond of import time.
   tsc -p npm
+  local entry
+  for entry in node deno browser; do
+    esbuild "npm/src/index.$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 \
+      --external:node:* --legal-comments=none --log-level=warning --outfile="npm/dist/index.$entry.js"
+  done
 }
 
 setup_and_build() {

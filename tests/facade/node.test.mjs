@@ -21,14 +21,21 @@ test("node: require() of the package works (no top-level await)", () => {
 
 test("node: the browser entry loaded beside the node entry changes nothing", () => {
   equal(lib.challengeFromVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "vector");
-  equal(browserEntry.OAuthCallbackError, lib.OAuthCallbackError, "one class for both entries of one copy");
+  let err;
+  try {
+    lib.getRedirectUrl({ hostname: "example.com" });
+  } catch (e) {
+    err = e;
+  }
+  ok(err instanceof browserEntry.OAuthCallbackError, "a node-entry error is an instance of the browser entry's class");
+  ok(new browserEntry.OAuthCallbackError("INVALID_URL", "x") instanceof lib.OAuthCallbackError, "and back");
 });
 
 test("node: errors from two copies of the package are instances of each other's class", async () => {
   // A second copy of the module, as when two versions sit in node_modules.
   const dir = mkdtempSync(join(tmpdir(), "oauth-callback-rs-copy-"));
-  copyFileSync(new URL("../../npm/dist/errors.js", import.meta.url), join(dir, "errors.js"));
-  const copy = await import(pathToFileURL(join(dir, "errors.js")).href);
+  copyFileSync(new URL("../../npm/dist/index.node.js", import.meta.url), join(dir, "index.js"));
+  const copy = await import(pathToFileURL(join(dir, "index.js")).href);
   let err;
   try {
     lib.getRedirectUrl({ hostname: "0.0.0.0" });
