@@ -32,6 +32,52 @@ pub fn append_pair(query: &mut String, name: &str, value: &str) {
     encode_into(query, value);
 }
 
+/// Decodes one `application/x-www-form-urlencoded` component: `+` is a space and `%XX`
+/// a byte; a `%` not followed by two hex digits stays as it is (browsers send such).
+pub fn decode_bytes(raw: &str) -> Vec<u8> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = |b: u8| char::from(b).to_digit(16);
+                match (
+                    bytes.get(i + 1).and_then(|&b| hex(b)),
+                    bytes.get(i + 2).and_then(|&b| hex(b)),
+                ) {
+                    (Some(h), Some(l)) => {
+                        out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Parses a query string into ordered name/value pairs (WHATWG URL §5.1 semantics).
+/// `None` when a name or value is not UTF-8 after decoding.
+pub fn parse_query(query: &str) -> Option<Vec<(String, String)>> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((
+                String::from_utf8(decode_bytes(n)).ok()?,
+                String::from_utf8(decode_bytes(v)).ok()?,
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +99,31 @@ mod tests {
     fn encodes_utf8_bytes_and_controls() {
         assert_eq!(enc("é"), "%C3%A9");
         assert_eq!(enc("\r\n\0"), "%0D%0A%00");
+    }
+
+    #[test]
+    fn decodes_components_leniently() {
+        assert_eq!(decode_bytes("a%"), b"a%");
+        assert_eq!(decode_bytes("a%4"), b"a%4");
+        assert_eq!(decode_bytes("%41+b"), b"A b");
+        assert_eq!(decode_bytes("%zz%e9"), b"%zz\xe9");
+    }
+
+    #[test]
+    fn parses_queries_in_order() {
+        let q = parse_query("code=a%2Bb&state=x+y&&empty=&flag").unwrap();
+        let want = [
+            ("code", "a+b"),
+            ("state", "x y"),
+            ("empty", ""),
+            ("flag", ""),
+        ];
+        assert_eq!(q.len(), want.len());
+        for ((n, v), (wn, wv)) in q.iter().zip(want) {
+            assert_eq!((n.as_str(), v.as_str()), (wn, wv));
+        }
+        assert!(parse_query("code=%FF").is_none());
+        assert_eq!(parse_query("").unwrap().len(), 0);
     }
 
     #[test]

@@ -9,12 +9,15 @@
 
 pub mod authorize;
 pub mod base64url;
+pub mod callback;
 pub mod endpoint;
 pub mod entropy;
 pub mod error;
 pub mod form;
 pub mod loopback;
+pub mod pages;
 pub mod pkce;
+pub mod sanitize;
 pub mod state;
 pub mod template;
 

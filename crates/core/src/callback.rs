@@ -1,0 +1,564 @@
+//! The loopback redirect endpoint (RFC 8252 §7.3, RFC 6749 §4.1.2): one function that
+//! answers every HTTP request the callback server receives, whatever drives it (hyper in
+//! the napi addon, `Deno.serve` through wasm). Drivers pass the method, request target and
+//! `Host` header in, write the response out, and settle when [`CallbackHandler::finished`].
+
+use crate::error::{Error, ErrorCode};
+use crate::form;
+use crate::loopback;
+use crate::pages;
+use crate::sanitize::strip_controls;
+use crate::state::constant_time_eq;
+use crate::template;
+
+/// Longest request target accepted (path and query); browsers send far less.
+pub const MAX_TARGET_LEN: usize = 8 * 1024;
+
+/// Headers on every response: no caching of a page that followed a code, no referrer
+/// leaking the URL, no framing, no sniffing, and a CSP that allows inline style only.
+pub const SECURITY_HEADERS: [(&str, &str); 6] = [
+    ("cache-control", "no-store"),
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ),
+    ("connection", "close"),
+];
+
+/// How the callback server is set up.
+#[derive(Clone, Debug)]
+pub struct CallbackConfig {
+    callback_path: String,
+    port: u16,
+    expected_state: Option<String>,
+    success_html: String,
+    error_html: String,
+}
+
+impl CallbackConfig {
+    /// A config for `callback_path` on `port` with the built-in pages and no state check.
+    pub fn new(callback_path: &str, port: u16) -> Result<Self, Error> {
+        loopback::validate_callback_path(callback_path)?;
+        Ok(Self {
+            callback_path: callback_path.to_owned(),
+            port,
+            expected_state: None,
+            success_html: pages::default_success(),
+            error_html: pages::default_error(),
+        })
+    }
+
+    /// Turns on the CSRF check (RFC 6749 §10.12): a callback whose `state` differs gets an
+    /// error page and the flow keeps waiting for the right one.
+    pub fn expected_state(mut self, state: &str) -> Result<Self, Error> {
+        if state.is_empty() {
+            return Err(Error::new(
+                ErrorCode::MissingParameter,
+                "expectedState must not be empty",
+            ));
+        }
+        self.expected_state = Some(state.to_owned());
+        Ok(self)
+    }
+
+    /// Replaces the success page (placeholders as in the error page are available).
+    pub fn success_html(mut self, html: &str) -> Self {
+        html.clone_into(&mut self.success_html);
+        self
+    }
+
+    /// Replaces the error page: `{{error}}`, `{{error_description}}`, `{{error_uri}}`.
+    pub fn error_html(mut self, html: &str) -> Self {
+        html.clone_into(&mut self.error_html);
+        self
+    }
+}
+
+/// A request as the driver saw it.
+#[derive(Clone, Copy, Debug)]
+pub struct CallbackRequest<'a> {
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// The request target (`/callback?code=...`), as sent.
+    pub target: &'a str,
+    /// The `Host` header, if there was exactly one.
+    pub host: Option<&'a str>,
+}
+
+/// A response for the driver to write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallbackResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers beyond [`SECURITY_HEADERS`] (which every response carries).
+    pub headers: Vec<(&'static str, String)>,
+    /// Body (HTML, UTF-8).
+    pub body: String,
+}
+
+/// What the redirect brought (RFC 6749 §4.1.2 and §4.1.2.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallbackOutcome {
+    /// Success: every query parameter, in order; `code` is among them.
+    Code(Vec<(String, String)>),
+    /// An OAuth error response. Text fields are stripped of control characters.
+    Error {
+        /// `error` code, e.g. `access_denied`.
+        error: String,
+        /// `error_description`, if any.
+        description: Option<String>,
+        /// `error_uri`, only when it is an http(s) URL.
+        uri: Option<String>,
+        /// Every query parameter, as received (`state` among them).
+        params: Vec<(String, String)>,
+    },
+}
+
+/// What happened with one request, for the driver's events and logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestKind {
+    /// The `Host` header was missing or not this server (DNS rebinding defense).
+    BadHost,
+    /// Not the callback path (favicon, probes, traversal attempts).
+    NotFound,
+    /// The callback path with a method other than GET or HEAD.
+    MethodNotAllowed,
+    /// Malformed: too long, not UTF-8, repeated parameters, neither code nor error.
+    BadRequest,
+    /// The `state` did not match; the flow keeps waiting.
+    StateMismatch,
+    /// The redirect that completes the flow.
+    Completed,
+    /// The clean result page, after the 303.
+    ResultPage,
+    /// A callback after the flow was completed.
+    AlreadyHandled,
+}
+
+#[derive(Clone, Debug)]
+enum Phase {
+    Waiting,
+    Done {
+        status: u16,
+        page: String,
+        shown: bool,
+    },
+}
+
+/// The state machine of one loopback login: waiting for the redirect, then done.
+#[derive(Clone, Debug)]
+pub struct CallbackHandler {
+    config: CallbackConfig,
+    phase: Phase,
+    outcome: Option<CallbackOutcome>,
+}
+
+fn html(status: u16, body: String) -> CallbackResponse {
+    CallbackResponse {
+        status,
+        headers: vec![("content-type", "text/html; charset=utf-8".to_owned())],
+        body,
+    }
+}
+
+fn plain(status: u16, body: &str) -> CallbackResponse {
+    CallbackResponse {
+        status,
+        headers: vec![("content-type", "text/plain; charset=utf-8".to_owned())],
+        body: body.to_owned(),
+    }
+}
+
+impl CallbackHandler {
+    /// A handler waiting for the redirect.
+    pub fn new(config: CallbackConfig) -> Self {
+        Self {
+            config,
+            phase: Phase::Waiting,
+            outcome: None,
+        }
+    }
+
+    /// The outcome, once the redirect has arrived.
+    pub fn outcome(&self) -> Option<&CallbackOutcome> {
+        self.outcome.as_ref()
+    }
+
+    /// True once the outcome is known and the browser has been shown the result page;
+    /// a driver settles then (or after a short grace if the browser never follows the 303).
+    pub fn finished(&self) -> bool {
+        matches!(self.phase, Phase::Done { shown: true, .. })
+    }
+
+    /// Is `host` this server: `localhost`, a 127.0.0.0/8 address or `[::1]`, with our port.
+    fn host_ok(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else { return false };
+        let Some((name, port)) = host.rsplit_once(':') else {
+            return false;
+        };
+        port.parse::<u16>().ok() == Some(self.config.port)
+            && !name.is_empty()
+            && loopback::bind_addresses(name).is_ok()
+            && (name.eq_ignore_ascii_case("localhost")
+                || !name.contains(char::is_alphabetic)
+                || name.starts_with('['))
+    }
+
+    /// Answers one request. Never panics, whatever the input.
+    pub fn handle(&mut self, req: CallbackRequest<'_>) -> (CallbackResponse, RequestKind) {
+        if !self.host_ok(req.host) {
+            return (
+                plain(
+                    421,
+                    "This server only answers requests for its own loopback address.\n",
+                ),
+                RequestKind::BadHost,
+            );
+        }
+        if req.target.len() > MAX_TARGET_LEN {
+            return (
+                plain(414, "Request target too long.\n"),
+                RequestKind::BadRequest,
+            );
+        }
+        let (path, query) = req.target.split_once('?').unwrap_or((req.target, ""));
+        if path != self.config.callback_path {
+            return (plain(404, "Not found.\n"), RequestKind::NotFound);
+        }
+        if req.method != "GET" && req.method != "HEAD" {
+            let mut r = plain(405, "Method not allowed.\n");
+            r.headers.push(("allow", "GET, HEAD".to_owned()));
+            return (r, RequestKind::MethodNotAllowed);
+        }
+        if let Phase::Done {
+            status,
+            page,
+            shown,
+        } = &mut self.phase
+        {
+            if query.is_empty() {
+                *shown = true;
+                return (html(*status, page.clone()), RequestKind::ResultPage);
+            }
+            return (
+                html(
+                    200,
+                    pages::notice(
+                        "Already handled",
+                        "This sign-in was already completed. You can close this tab.",
+                    ),
+                ),
+                RequestKind::AlreadyHandled,
+            );
+        }
+        self.handle_redirect(query)
+    }
+
+    fn bad_request(text: &str) -> (CallbackResponse, RequestKind) {
+        (
+            html(400, pages::notice("Sign-in response not accepted", text)),
+            RequestKind::BadRequest,
+        )
+    }
+
+    fn handle_redirect(&mut self, query: &str) -> (CallbackResponse, RequestKind) {
+        let Some(params) = form::parse_query(query) else {
+            return Self::bad_request("The response is not valid UTF-8.");
+        };
+        // RFC 6749 §3.1: parameters must not be repeated; a second `code` or `state` is an attack.
+        for (i, (name, _)) in params.iter().enumerate() {
+            if params[..i].iter().any(|(n, _)| n == name) {
+                return Self::bad_request("The response repeats a parameter.");
+            }
+        }
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        if let Some(expected) = &self.config.expected_state {
+            let received = get("state").unwrap_or("");
+            if !constant_time_eq(expected.as_bytes(), received.as_bytes()) {
+                return (
+                    html(
+                        400,
+                        pages::notice(
+                            "Sign-in response not accepted",
+                            "The state parameter does not match this sign-in attempt. If you started a new one, finish that tab instead.",
+                        ),
+                    ),
+                    RequestKind::StateMismatch,
+                );
+            }
+        }
+        let (outcome, status, page) = if let Some(error) = get("error") {
+            let error = strip_controls(error);
+            let description = get("error_description").map(strip_controls);
+            let uri = get("error_uri")
+                .filter(|u| is_http_url(u))
+                .map(strip_controls);
+            let page = template::render(&self.config.error_html, |name| match name {
+                "error" => Some(error.as_str()),
+                "error_description" => description.as_deref(),
+                "error_uri" => uri.as_deref(),
+                _ => None,
+            });
+            let outcome = CallbackOutcome::Error {
+                error: error.clone(),
+                description: description.clone(),
+                uri: uri.clone(),
+                params: params.clone(),
+            };
+            (outcome, 400, page)
+        } else if get("code").is_some_and(|c| !c.is_empty()) {
+            let page = template::render(&self.config.success_html, |_| None);
+            (CallbackOutcome::Code(params.clone()), 200, page)
+        } else {
+            return Self::bad_request(
+                "The response has neither an authorization code nor an error.",
+            );
+        };
+        self.outcome = Some(outcome);
+        self.phase = Phase::Done {
+            status,
+            page,
+            shown: false,
+        };
+        // Move the browser off the URL that holds the code (it would stay in the address
+        // bar and history); the clean URL shows the result page.
+        let mut r = plain(303, "");
+        r.headers
+            .push(("location", self.config.callback_path.clone()));
+        (r, RequestKind::Completed)
+    }
+}
+
+fn is_http_url(u: &str) -> bool {
+    let lower = u.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PORT: u16 = 53682;
+
+    fn handler(state: Option<&str>) -> CallbackHandler {
+        let mut c = CallbackConfig::new("/callback", PORT).unwrap();
+        if let Some(s) = state {
+            c = c.expected_state(s).unwrap();
+        }
+        CallbackHandler::new(c)
+    }
+
+    fn get(h: &mut CallbackHandler, target: &str) -> (CallbackResponse, RequestKind) {
+        h.handle(CallbackRequest {
+            method: "GET",
+            target,
+            host: Some("localhost:53682"),
+        })
+    }
+
+    fn header<'a>(r: &'a CallbackResponse, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn code_completes_with_303_then_result_page() {
+        let mut h = handler(None);
+        let (r, k) = get(&mut h, "/callback?code=abc&state=xyz&extra=1");
+        assert_eq!((r.status, k), (303, RequestKind::Completed));
+        assert_eq!(header(&r, "location"), Some("/callback"));
+        assert!(!h.finished());
+        let Some(CallbackOutcome::Code(p)) = h.outcome() else {
+            panic!("no code")
+        };
+        assert_eq!(p[0], ("code".into(), "abc".into()));
+        assert_eq!(p[2], ("extra".into(), "1".into()));
+        let (r, k) = get(&mut h, "/callback");
+        assert_eq!((r.status, k), (200, RequestKind::ResultPage));
+        assert!(r.body.contains("You are signed in"));
+        assert!(h.finished());
+        let (r, k) = get(&mut h, "/callback?code=again");
+        assert_eq!((r.status, k), (200, RequestKind::AlreadyHandled));
+        assert!(r.body.contains("already completed"));
+    }
+
+    #[test]
+    fn oauth_error_is_an_outcome_with_escaped_page() {
+        let mut h = handler(None);
+        let (_, k) = get(
+            &mut h,
+            "/callback?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E%1B%5B31m&error_uri=javascript%3Aalert(1)",
+        );
+        assert_eq!(k, RequestKind::Completed);
+        let Some(CallbackOutcome::Error {
+            error,
+            description,
+            uri,
+            ..
+        }) = h.outcome().cloned()
+        else {
+            panic!()
+        };
+        assert_eq!(error, "access_denied");
+        assert_eq!(description.as_deref(), Some("<script>alert(1)</script>"));
+        assert_eq!(uri, None);
+        let (r, _) = get(&mut h, "/callback");
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!r.body.contains("<script>"));
+    }
+
+    #[test]
+    fn error_uri_kept_only_for_http() {
+        let mut h = handler(None);
+        get(
+            &mut h,
+            "/callback?error=x&error_uri=https%3A%2F%2Fas.example%2Fe",
+        );
+        let Some(CallbackOutcome::Error { uri, .. }) = h.outcome() else {
+            panic!()
+        };
+        assert_eq!(uri.as_deref(), Some("https://as.example/e"));
+    }
+
+    #[test]
+    fn state_mismatch_keeps_waiting() {
+        let mut h = handler(Some("good"));
+        let (r, k) = get(&mut h, "/callback?code=evil&state=bad");
+        assert_eq!((r.status, k), (400, RequestKind::StateMismatch));
+        let (_, k) = get(&mut h, "/callback?code=evil");
+        assert_eq!(k, RequestKind::StateMismatch);
+        let (_, k) = get(&mut h, "/callback?error=access_denied&state=bad");
+        assert_eq!(
+            k,
+            RequestKind::StateMismatch,
+            "forged errors are checked too"
+        );
+        assert!(h.outcome().is_none());
+        let (_, k) = get(&mut h, "/callback?code=ok&state=good");
+        assert_eq!(k, RequestKind::Completed);
+    }
+
+    #[test]
+    fn host_header_must_be_this_loopback_server() {
+        let mut h = handler(None);
+        for host in [
+            None,
+            Some("evil.com:53682"),
+            Some("localhost:1"),
+            Some("localhost"),
+            Some("127.0.0.1.nip.io:53682"),
+            Some("0.0.0.0:53682"),
+            Some(":53682"),
+            Some("localhost:53682\r\n"),
+        ] {
+            let (r, k) = h.handle(CallbackRequest {
+                method: "GET",
+                target: "/callback?code=x",
+                host,
+            });
+            assert_eq!((r.status, k), (421, RequestKind::BadHost), "{host:?}");
+        }
+        assert!(h.outcome().is_none());
+        for host in [
+            "LOCALHOST:53682",
+            "127.0.0.1:53682",
+            "[::1]:53682",
+            "127.0.0.2:53682",
+        ] {
+            let mut h = handler(None);
+            let (_, k) = h.handle(CallbackRequest {
+                method: "GET",
+                target: "/callback?code=x",
+                host: Some(host),
+            });
+            assert_eq!(k, RequestKind::Completed, "{host}");
+        }
+    }
+
+    #[test]
+    fn other_paths_and_methods_are_ignored() {
+        let mut h = handler(None);
+        for t in [
+            "/favicon.ico",
+            "/",
+            "/callback/",
+            "/callback/../callback",
+            "/CALLBACK?code=x",
+            "//callback?code=x",
+            "*",
+        ] {
+            assert_eq!(get(&mut h, t).1, RequestKind::NotFound, "{t}");
+        }
+        for m in ["POST", "PUT", "OPTIONS", "DELETE", "get"] {
+            let (r, k) = h.handle(CallbackRequest {
+                method: m,
+                target: "/callback?code=x",
+                host: Some("localhost:53682"),
+            });
+            assert_eq!((r.status, k), (405, RequestKind::MethodNotAllowed), "{m}");
+        }
+        assert!(h.outcome().is_none());
+    }
+
+    #[test]
+    fn malformed_redirects_keep_waiting() {
+        let mut h = handler(None);
+        let long = format!("/callback?code={}", "a".repeat(MAX_TARGET_LEN));
+        for t in [
+            "/callback",
+            "/callback?state=x",
+            "/callback?code=",
+            "/callback?code=%FF",
+            "/callback?code=a&code=b",
+            long.as_str(),
+        ] {
+            let (r, k) = get(&mut h, t);
+            assert_eq!(k, RequestKind::BadRequest, "{t}");
+            assert!(r.status == 400 || r.status == 414);
+        }
+        assert!(h.outcome().is_none());
+    }
+
+    #[test]
+    fn crlf_in_values_stays_data() {
+        let mut h = handler(None);
+        let (r, _) = get(&mut h, "/callback?code=a%0D%0ASet-Cookie:%20x&state=s");
+        assert!(r.headers.iter().all(|(_, v)| !v.contains(['\r', '\n'])));
+        let Some(CallbackOutcome::Code(p)) = h.outcome() else {
+            panic!()
+        };
+        assert_eq!(p[0].1, "a\r\nSet-Cookie: x");
+    }
+
+    #[test]
+    fn custom_pages_get_escaped_values() {
+        let c = CallbackConfig::new("/cb", PORT)
+            .unwrap()
+            .error_html("<p>{{error}}|{{error_description}}|{{error_uri}}|{{other}}</p>")
+            .success_html("<p>ok {{error}}</p>");
+        let mut h = CallbackHandler::new(c);
+        h.handle(CallbackRequest {
+            method: "GET",
+            target: "/cb?error=%22%3E&error_description=a%26b",
+            host: Some("127.0.0.1:53682"),
+        });
+        let (r, k) = h.handle(CallbackRequest {
+            method: "HEAD",
+            target: "/cb",
+            host: Some("127.0.0.1:53682"),
+        });
+        assert_eq!(k, RequestKind::ResultPage);
+        assert_eq!(r.body, "<p>&quot;&gt;|a&amp;b||</p>");
+    }
+}
