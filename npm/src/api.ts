@@ -1,5 +1,5 @@
 /** What every entry point exports alike. */
-export { OAuthCallbackError, type ErrorCode } from "./errors.js";
+export { OAuthCallbackError, OAuthError, TimeoutError, type ErrorCode } from "./errors.js";
 export {
   generatePkce,
   challengeFromVerifier,

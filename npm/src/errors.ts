@@ -12,7 +12,62 @@ export type ErrorCode =
   | "PORT_IN_USE"
   | "BIND_FAILED"
   | "NOT_INITIALIZED"
-  | "NATIVE_UNAVAILABLE";
+  | "NATIVE_UNAVAILABLE"
+  | "SERVER_CLOSED";
+
+/** Marks `instance` with a registry-wide brand so `instanceof` works across copies. */
+function brand(instance: object, key: symbol): void {
+  Object.defineProperty(instance, key, { value: true });
+}
+
+function hasBrand(value: unknown, key: symbol): boolean {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[key] === true;
+}
+
+const OAUTH_BRAND = Symbol.for("oauth-callback-rs.OAuthError");
+const TIMEOUT_BRAND = Symbol.for("oauth-callback-rs.TimeoutError");
+
+/**
+ * An OAuth error response from the authorization server (RFC 6749 §4.1.2.1), e.g.
+ * `access_denied`. Field names match `oauth-callback`. Text fields arrive stripped of
+ * control characters and terminal escape sequences, safe to print.
+ */
+export class OAuthError extends Error {
+  /** The OAuth `error` code, e.g. `access_denied`. */
+  error: string;
+  /** `error_description`, if the server sent one. */
+  error_description?: string;
+  /** `error_uri`, if the server sent an http(s) one. */
+  error_uri?: string;
+
+  constructor(error: string, description?: string, uri?: string) {
+    super(description ? `${error}: ${description}` : error);
+    this.name = "OAuthError";
+    this.error = error;
+    if (description !== undefined) this.error_description = description;
+    if (uri !== undefined) this.error_uri = uri;
+    brand(this, OAUTH_BRAND);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== OAuthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, OAUTH_BRAND);
+  }
+}
+
+/** The redirect did not arrive within `timeout` milliseconds of the server listening. */
+export class TimeoutError extends Error {
+  constructor(message = "OAuth callback timed out") {
+    super(message);
+    this.name = "TimeoutError";
+    brand(this, TIMEOUT_BRAND);
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== TimeoutError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return hasBrand(value, TIMEOUT_BRAND);
+  }
+}
 
 // A registry-wide symbol, so `instanceof` holds even when the package is loaded twice
 // (two entry points, two copies in node_modules, CJS and ESM).
@@ -30,13 +85,13 @@ export class OAuthCallbackError extends Error {
     super(message, options);
     this.name = "OAuthCallbackError";
     this.code = code;
-    Object.defineProperty(this, BRAND, { value: true });
+    brand(this, BRAND);
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses keep the ordinary prototype check; the brand only widens the base class.
     if (this !== OAuthCallbackError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    return hasBrand(value, BRAND);
   }
 }
 

@@ -9,3 +9,5 @@ useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
 export { bindLoopback } from "./listener-native.js";
+export { getAuthCode, type CallbackResult, type GetAuthCodeOptions, type AuthCodeEvent } from "./auth-code.js";
+export type { BrowserLaunch } from "./launcher.js";

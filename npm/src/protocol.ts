@@ -176,3 +176,8 @@ export function getRedirectUrl(options: RedirectUrlOptions = {}): string {
 export function loopbackBindAddresses(hostname: string): string[] {
   return call((c) => c.loopbackBindAddresses(hostname));
 }
+
+/** RFC 6749 §3.1: an endpoint checked (https, or http on loopback) and normalized. @internal */
+export function checkedEndpoint(url: string): string {
+  return call((c) => c.checkedEndpoint(url));
+}

@@ -3,5 +3,9 @@
 //! facade turns into `OAuthCallbackError` with a `code`.
 
 mod listener;
+mod server;
 
 pub use listener::{LoopbackListener, bind_loopback};
+pub use server::{
+    CallbackServer, CallbackServerOptions, CallbackServerResult, start_callback_server,
+};

@@ -11,7 +11,8 @@ use oauth_callback_core::loopback;
 /// Times to retry an ephemeral port whose twin on the other address family is taken.
 const EPHEMERAL_ATTEMPTS: usize = 16;
 
-fn lib_error(code: &str, message: String) -> Error {
+/// A napi error whose reason is `CODE: message`, turned into `OAuthCallbackError` by the facade.
+pub(crate) fn lib_error(code: &str, message: String) -> Error {
     Error::new(Status::GenericFailure, format!("{code}: {message}"))
 }
 
@@ -50,18 +51,40 @@ impl LoopbackListener {
     }
 }
 
+impl LoopbackListener {
+    /// The bound port, for Rust callers.
+    pub(crate) fn bound_port(&self) -> u16 {
+        self.port
+    }
+
+    /// The bound addresses, for Rust callers.
+    pub(crate) fn bound_addresses(&self) -> Vec<String> {
+        self.addresses.clone()
+    }
+
+    /// Hands the bound sockets over (to the callback server), leaving this one closed.
+    pub(crate) fn take_sockets(&mut self) -> Vec<TcpListener> {
+        std::mem::take(&mut self.sockets)
+    }
+}
+
 /// Binds `hostname` (a loopback name or address, checked by core) on `port`, or on a free
 /// port when `port` is 0. For `localhost` both 127.0.0.1 and ::1 are bound on the same
 /// port; ::1 is skipped only when the machine has no IPv6 loopback.
 #[napi]
 pub fn bind_loopback(hostname: String, port: u32) -> Result<LoopbackListener> {
+    bind_sockets(&hostname, port)
+}
+
+/// Binds every loopback address of `hostname` on one port (see [`bind_loopback`]).
+pub(crate) fn bind_sockets(hostname: &str, port: u32) -> Result<LoopbackListener> {
     let port = u16::try_from(port).map_err(|_| {
         lib_error(
             "INVALID_PARAMETER",
             format!("port {port} is out of range 0-65535"),
         )
     })?;
-    let ips = loopback::bind_addresses(&hostname)
+    let ips = loopback::bind_addresses(hostname)
         .map_err(|e| lib_error(e.code().as_str(), e.message().to_owned()))?;
     let attempts = if port == 0 { EPHEMERAL_ATTEMPTS } else { 1 };
     let mut last = None;

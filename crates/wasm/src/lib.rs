@@ -127,3 +127,10 @@ pub fn loopback_bind_addresses(hostname: &str) -> Result<Vec<String>> {
         .map(|ip| ip.to_string())
         .collect())
 }
+
+/// RFC 6749 §3.1 / RFC 8252 §8.3: an endpoint URL checked (https, or http on loopback;
+/// no fragment, no user information) and normalized.
+#[wasm_bindgen(js_name = checkedEndpoint)]
+pub fn checked_endpoint(url: &str) -> Result<String> {
+    Ok(core::Endpoint::parse(url)?.to_string())
+}

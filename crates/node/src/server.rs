@@ -1,0 +1,383 @@
+//! The loopback callback server (RFC 8252 §7.3) on tokio + hyper. Every request goes to
+//! core's `CallbackHandler`; this module only accepts connections, enforces the transport
+//! limits, and reports the outcome once the browser has seen the result page.
+
+use std::convert::Infallible;
+use std::net::TcpListener as StdListener;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::HOST;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use napi::Result;
+use napi::bindgen_prelude::{spawn, within_runtime_if_available};
+use napi_derive::napi;
+use oauth_callback_core::callback::{
+    CallbackConfig, CallbackHandler, CallbackOutcome, CallbackRequest, RequestKind,
+    SECURITY_HEADERS,
+};
+use oauth_callback_core::loopback;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+use tokio::task::JoinSet;
+use tokio::time::{Sleep, sleep};
+
+use crate::listener::{bind_sockets, lib_error};
+
+/// Connections served at once; more are closed on accept, so a flood cannot grow memory.
+const MAX_CONNECTIONS: usize = 256;
+/// Time a connection has to send its request head (slowloris and idle connections).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
+/// Time a connection may live in all.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for the browser to follow the 303 to the result page.
+const RESULT_PAGE_GRACE: Duration = Duration::from_secs(2);
+/// Largest request head (request line and headers) read; hyper's floor is 8 KiB.
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+
+/// Options of [`start_callback_server`]; the facade fills in defaults.
+#[napi(object)]
+pub struct CallbackServerOptions {
+    /// `localhost`, a 127.0.0.0/8 address or `::1`.
+    pub hostname: String,
+    /// Port, or 0 for a free one.
+    pub port: u32,
+    /// Path of the redirect, e.g. `/callback`.
+    pub callback_path: String,
+    /// When set, callbacks with another `state` are refused and the flow keeps waiting.
+    pub expected_state: Option<String>,
+    /// Page shown after success.
+    pub success_html: Option<String>,
+    /// Page shown after an OAuth error (`{{error}}`, `{{error_description}}`, `{{error_uri}}`).
+    pub error_html: Option<String>,
+    /// Milliseconds to wait for the redirect, counted from now (the server is listening).
+    pub timeout_ms: f64,
+}
+
+/// How the flow ended.
+#[napi(object)]
+pub struct CallbackServerResult {
+    /// `"code"`, `"error"`, `"timeout"` or `"closed"`.
+    pub kind: String,
+    /// Every query parameter of the redirect, as `[name, value]` pairs, in order.
+    pub params: Vec<Vec<String>>,
+    /// OAuth `error`, for kind `"error"`.
+    pub error: Option<String>,
+    /// OAuth `error_description`, stripped of control characters.
+    pub error_description: Option<String>,
+    /// OAuth `error_uri`, only when http(s).
+    pub error_uri: Option<String>,
+    /// Callbacks refused because their `state` did not match.
+    pub state_mismatches: u32,
+    /// Requests refused or ignored (wrong Host, path, method, malformed).
+    pub rejected_requests: u32,
+}
+
+/// A running callback server. `wait()` settles once, after the port is closed.
+#[napi]
+pub struct CallbackServer {
+    port: u16,
+    addresses: Vec<String>,
+    redirect_uri: String,
+    stop: Arc<Notify>,
+    result: Arc<Mutex<Option<oneshot::Receiver<CallbackServerResult>>>>,
+}
+
+#[napi]
+impl CallbackServer {
+    /// The bound port.
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        u32::from(self.port)
+    }
+
+    /// The addresses listened on.
+    #[napi(getter)]
+    pub fn addresses(&self) -> Vec<String> {
+        self.addresses.clone()
+    }
+
+    /// The redirect URI to register and send, with the bound port.
+    #[napi(getter)]
+    pub fn redirect_uri(&self) -> String {
+        self.redirect_uri.clone()
+    }
+
+    /// Stops waiting: `wait()` then settles with kind `"closed"` (unless the redirect has
+    /// already arrived). Harmless after the end.
+    #[napi]
+    pub fn close(&self) {
+        self.stop.notify_one();
+    }
+
+    /// Settles when the flow ends, after every socket is closed.
+    #[napi]
+    pub async fn wait(&self) -> Result<CallbackServerResult> {
+        let rx = self
+            .result
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| {
+                lib_error(
+                    "INVALID_PARAMETER",
+                    "wait() may be called only once".to_owned(),
+                )
+            })?;
+        rx.await.map_err(|_| {
+            lib_error(
+                "BIND_FAILED",
+                "the callback server stopped unexpectedly".to_owned(),
+            )
+        })
+    }
+}
+
+/// Binds the loopback port and starts serving; returns at once, listening.
+#[napi]
+pub fn start_callback_server(options: CallbackServerOptions) -> Result<CallbackServer> {
+    let timeout = Duration::try_from_secs_f64(options.timeout_ms / 1000.0)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            lib_error(
+                "INVALID_PARAMETER",
+                "timeout must be a positive number of milliseconds".to_owned(),
+            )
+        })?;
+    let core_err =
+        |e: oauth_callback_core::Error| lib_error(e.code().as_str(), e.message().to_owned());
+    loopback::validate_callback_path(&options.callback_path).map_err(core_err)?;
+    let mut bound = bind_sockets(&options.hostname, options.port)?;
+    let port = bound.bound_port();
+    let redirect_uri = loopback::redirect_uri(&options.hostname, port, &options.callback_path)
+        .map_err(core_err)?;
+    let mut config = CallbackConfig::new(&options.callback_path, port).map_err(core_err)?;
+    if let Some(state) = &options.expected_state {
+        config = config.expected_state(state).map_err(core_err)?;
+    }
+    if let Some(html) = &options.success_html {
+        config = config.success_html(html);
+    }
+    if let Some(html) = &options.error_html {
+        config = config.error_html(html);
+    }
+    let addresses = bound.bound_addresses();
+    let listeners = within_runtime_if_available(|| {
+        bound
+            .take_sockets()
+            .into_iter()
+            .map(to_tokio)
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .map_err(|e| {
+        lib_error(
+            "BIND_FAILED",
+            format!("cannot serve on the bound socket: {e}"),
+        )
+    })?;
+    let stop = Arc::new(Notify::new());
+    let (tx, rx) = oneshot::channel();
+    spawn(serve(
+        listeners,
+        CallbackHandler::new(config),
+        timeout,
+        stop.clone(),
+        tx,
+    ));
+    Ok(CallbackServer {
+        port,
+        addresses,
+        redirect_uri,
+        stop,
+        result: Arc::new(Mutex::new(Some(rx))),
+    })
+}
+
+fn to_tokio(l: StdListener) -> std::io::Result<TcpListener> {
+    l.set_nonblocking(true)?;
+    TcpListener::from_std(l)
+}
+
+async fn accept_on(l: Option<&TcpListener>) -> std::io::Result<TcpStream> {
+    match l {
+        Some(l) => l.accept().await.map(|(s, _)| s),
+        None => std::future::pending().await,
+    }
+}
+
+async fn grace_elapsed(grace: &mut Option<Pin<Box<Sleep>>>) {
+    match grace {
+        Some(s) => s.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
+enum Ending {
+    Timeout,
+    Closed,
+    Done,
+}
+
+async fn serve(
+    listeners: Vec<TcpListener>,
+    handler: CallbackHandler,
+    timeout: Duration,
+    stop: Arc<Notify>,
+    tx: oneshot::Sender<CallbackServerResult>,
+) {
+    let handler = Arc::new(Mutex::new(handler));
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<RequestKind>();
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut conns = JoinSet::new();
+    let deadline = sleep(timeout);
+    tokio::pin!(deadline);
+    let mut grace: Option<Pin<Box<Sleep>>> = None;
+    let (mut mismatches, mut rejected) = (0u32, 0u32);
+    let mut it = listeners.into_iter();
+    let (first, second) = (it.next(), it.next());
+    let ending = loop {
+        tokio::select! {
+            () = &mut deadline, if grace.is_none() => break Ending::Timeout,
+            () = stop.notified() => break Ending::Closed,
+            () = grace_elapsed(&mut grace) => break Ending::Done,
+            Some(kind) = ev_rx.recv() => match kind {
+                RequestKind::Completed => grace = Some(Box::pin(sleep(RESULT_PAGE_GRACE))),
+                RequestKind::ResultPage => break Ending::Done,
+                RequestKind::StateMismatch => mismatches = mismatches.saturating_add(1),
+                RequestKind::AlreadyHandled => {}
+                _ => rejected = rejected.saturating_add(1),
+            },
+            Ok(stream) = accept_on(first.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, stream),
+            Ok(stream) = accept_on(second.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, stream),
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    };
+    // Close the listening sockets and every connection before anyone hears the result,
+    // so the port is free when the promise settles.
+    drop(first);
+    drop(second);
+    conns.shutdown().await;
+    let outcome = handler
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .outcome()
+        .cloned();
+    let mut result = CallbackServerResult {
+        kind: String::new(),
+        params: Vec::new(),
+        error: None,
+        error_description: None,
+        error_uri: None,
+        state_mismatches: mismatches,
+        rejected_requests: rejected,
+    };
+    let pairs = |p: Vec<(String, String)>| p.into_iter().map(|(n, v)| vec![n, v]).collect();
+    match (outcome, ending) {
+        (Some(CallbackOutcome::Code(params)), _) => {
+            result.kind = "code".into();
+            result.params = pairs(params);
+        }
+        (
+            Some(CallbackOutcome::Error {
+                error,
+                description,
+                uri,
+                params,
+            }),
+            _,
+        ) => {
+            result.kind = "error".into();
+            result.params = pairs(params);
+            result.error = Some(error);
+            result.error_description = description;
+            result.error_uri = uri;
+        }
+        (None, Ending::Timeout) => result.kind = "timeout".into(),
+        (None, Ending::Closed | Ending::Done) => result.kind = "closed".into(),
+    }
+    // The receiver is gone only if JS dropped the server; nothing is left to tell.
+    let _ = tx.send(result);
+}
+
+fn spawn_connection(
+    conns: &mut JoinSet<()>,
+    permits: &Arc<Semaphore>,
+    handler: &Arc<Mutex<CallbackHandler>>,
+    events: &mpsc::UnboundedSender<RequestKind>,
+    stream: TcpStream,
+) {
+    // Over the cap: the connection is closed at once (dropped), the server keeps going.
+    let Ok(permit) = permits.clone().try_acquire_owned() else {
+        return;
+    };
+    let handler = handler.clone();
+    let events = events.clone();
+    conns.spawn(async move {
+        let _permit = permit;
+        let service = service_fn(move |req| {
+            let response = respond(&handler, &events, &req);
+            async move { Ok::<_, Infallible>(response) }
+        });
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .max_buf_size(MAX_HEAD_BYTES)
+            .max_headers(64)
+            .keep_alive(false)
+            .serve_connection(TokioIo::new(stream), service);
+        // Errors (timeouts, malformed requests, resets) end only this connection.
+        let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
+    });
+}
+
+fn respond(
+    handler: &Mutex<CallbackHandler>,
+    events: &mpsc::UnboundedSender<RequestKind>,
+    req: &Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let mut hosts = req.headers().get_all(HOST).iter();
+    let host = match (hosts.next(), hosts.next()) {
+        (Some(h), None) => h.to_str().ok(),
+        _ => None,
+    };
+    // An absolute-form target (`GET http://evil/callback`) keeps its scheme, so it
+    // matches no path and is refused.
+    let uri = req.uri();
+    let target = if uri.authority().is_some() {
+        uri.to_string()
+    } else {
+        uri.path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned())
+    };
+    let (response, kind) = handler
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .handle(CallbackRequest {
+            method: req.method().as_str(),
+            target: &target,
+            host,
+        });
+    let _ = events.send(kind);
+    let mut builder = Response::builder().status(response.status);
+    for (name, value) in SECURITY_HEADERS {
+        builder = builder.header(name, value);
+    }
+    for (name, value) in &response.headers {
+        builder = builder.header(*name, value.as_str());
+    }
+    builder
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| {
+            let mut fallback = Response::new(Full::new(Bytes::from_static(b"Internal error.\n")));
+            *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
+}

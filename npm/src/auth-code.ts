@@ -1,0 +1,165 @@
+/**
+ * `getAuthCode`: the loopback login of RFC 8252, API-compatible with `oauth-callback`
+ * 2.2. The addon's hyper server answers every request through the core's callback
+ * handler; this file shapes options and results and owns the JS-only parts (AbortSignal,
+ * hooks, the launcher).
+ */
+import type * as Native from "../native/binding.js";
+import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString, toLibraryError } from "./errors.js";
+import { openBrowser, type BrowserLaunch } from "./launcher.js";
+import { loadNative } from "./native.js";
+import { checkedEndpoint } from "./protocol.js";
+
+/** What the redirect carried: `code`, `state` and every other query parameter. */
+export interface CallbackResult {
+  /** Authorization code returned by the authorization server. */
+  code?: string;
+  /** The `state` parameter, as received. */
+  state?: string;
+  /** Present only on error results (getAuthCode rejects with `OAuthError` instead). */
+  error?: string;
+  error_description?: string;
+  error_uri?: string;
+  /** Any other query parameter (`iss`, `session_state`, ...). */
+  [key: string]: string | undefined;
+}
+
+/** Events of one login, for logs and UIs. */
+export type AuthCodeEvent =
+  | { readonly type: "listening"; readonly port: number; readonly redirectUri: string }
+  | { readonly type: "browser"; readonly launch: BrowserLaunch; readonly url: string };
+
+interface GetAuthCodeOptionsBase {
+  /** Port to listen on (default 3000); 0 picks a free one, reported by `onListening`. */
+  port?: number;
+  /** `"localhost"` (default: 127.0.0.1 and ::1), `"127.0.0.1"` or `"::1"`; nothing else. */
+  hostname?: string;
+  /** Path of the redirect (default `/callback`). */
+  callbackPath?: string;
+  /** Milliseconds to wait, counted from when the server listens (default 30000). */
+  timeout?: number;
+  /** Page shown after success. */
+  successHtml?: string;
+  /** Page shown after an OAuth error: `{{error}}`, `{{error_description}}`, `{{error_uri}}`, HTML-escaped. */
+  errorHtml?: string;
+  /** Aborts the wait; the promise rejects with `signal.reason` and the port is freed. */
+  signal?: AbortSignal;
+  /** When set, callbacks with another `state` get an error page and the wait goes on (CSRF). */
+  expectedState?: string;
+  /** Called once the server listens, with the bound port and the redirect URI. */
+  onListening?: (info: { port: number; redirectUri: string }) => void;
+  /** Called with each event (listening, browser launched or not). Errors it throws are ignored. */
+  onEvent?: (event: AuthCodeEvent) => void;
+}
+
+type GetAuthCodeOptionsHeadless = GetAuthCodeOptionsBase & { authorizationUrl?: never; launch?: never };
+type GetAuthCodeOptionsManaged = GetAuthCodeOptionsBase & {
+  /** The authorization URL to open once the server listens. */
+  authorizationUrl: string;
+  /** Opens the URL (errors are swallowed); omit it to use the built-in launcher. */
+  launch?: (url: string) => unknown;
+};
+
+/** Options of `getAuthCode`: headless (the caller shows the URL) or managed (we open it). */
+export type GetAuthCodeOptions = GetAuthCodeOptionsHeadless | GetAuthCodeOptionsManaged;
+
+const DEFAULTS = { port: 3000, hostname: "localhost", callbackPath: "/callback", timeout: 30_000 } as const;
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+function safeEmit(onEvent: GetAuthCodeOptionsBase["onEvent"], event: AuthCodeEvent): void {
+  try {
+    onEvent?.(event);
+  } catch {
+    // An observer must not break the login.
+  }
+}
+
+/** The built-in launcher: opens the browser, or prints the URL when it cannot. */
+async function launchDefault(url: string, onEvent: GetAuthCodeOptionsBase["onEvent"]): Promise<void> {
+  const launch = await openBrowser(url);
+  if (!launch.opened) process.stderr.write(`Open this URL in your browser to sign in:\n  ${url}\n`);
+  safeEmit(onEvent, { type: "browser", launch, url });
+}
+
+/**
+ * Starts a loopback server, opens the authorization URL (managed mode), waits for the
+ * redirect, shows the user a page, closes the server and returns the parameters.
+ *
+ * @throws {OAuthError} the redirect carried an OAuth error (`access_denied`, ...)
+ * @throws {TimeoutError} nothing arrived within `timeout`
+ * @throws {OAuthCallbackError} bad options, `PORT_IN_USE`, `NOT_LOOPBACK`, ...
+ * @throws the signal's reason when `signal` aborts
+ */
+export async function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
+  const options: GetAuthCodeOptions = typeof input === "string" ? { authorizationUrl: input } : input;
+  if (typeof options !== "object" || options === null) {
+    throw new OAuthCallbackError("INVALID_PARAMETER", "getAuthCode needs an authorization URL or an options object");
+  }
+  const port = expectPort("port", options.port ?? DEFAULTS.port);
+  const hostname = expectString("hostname", options.hostname ?? DEFAULTS.hostname);
+  const callbackPath = expectString("callbackPath", options.callbackPath ?? DEFAULTS.callbackPath);
+  const timeout = options.timeout ?? DEFAULTS.timeout;
+  if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
+    throw new OAuthCallbackError("INVALID_PARAMETER", "timeout must be a positive number of milliseconds");
+  }
+  const url = options.authorizationUrl === undefined ? undefined : checkedEndpoint(expectString("authorizationUrl", options.authorizationUrl));
+  const { signal, onEvent } = options;
+  if (signal?.aborted) throw abortReason(signal);
+
+  const serverOptions: Native.CallbackServerOptions = { hostname, port, callbackPath, timeoutMs: timeout };
+  if (options.expectedState !== undefined) serverOptions.expectedState = expectString("expectedState", options.expectedState);
+  if (options.successHtml !== undefined) serverOptions.successHtml = expectString("successHtml", options.successHtml);
+  if (options.errorHtml !== undefined) serverOptions.errorHtml = expectString("errorHtml", options.errorHtml);
+
+  let server: Native.CallbackServer;
+  try {
+    server = loadNative().startCallbackServer(serverOptions);
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+  const onAbort = () => server.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const info = { port: server.port, redirectUri: server.redirectUri };
+    try {
+      options.onListening?.(info);
+    } catch (err) {
+      server.close();
+      await server.wait();
+      throw err;
+    }
+    safeEmit(onEvent, { type: "listening", ...info });
+    if (url !== undefined) {
+      const launch = options.launch;
+      // Managed mode: launch after the server listens; a failing launcher must not fail
+      // the login (the user can still open the URL by hand).
+      void Promise.resolve()
+        .then(() => (launch ? launch(url) : launchDefault(url, onEvent)))
+        .catch(() => undefined);
+    }
+    const result = await server.wait();
+    return toCallbackResult(result, signal);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function toCallbackResult(r: Native.CallbackServerResult, signal: AbortSignal | undefined): CallbackResult {
+  switch (r.kind) {
+    case "code": {
+      const out: CallbackResult = {};
+      for (const [name, value] of r.params) if (name !== undefined && value !== undefined) out[name] = value;
+      return out;
+    }
+    case "error":
+      throw new OAuthError(r.error ?? "unknown_error", r.errorDescription ?? undefined, r.errorUri ?? undefined);
+    case "timeout":
+      throw new TimeoutError();
+    default:
+      if (signal?.aborted) throw abortReason(signal);
+      throw new OAuthCallbackError("SERVER_CLOSED", "the callback server was closed before the redirect arrived");
+  }
+}

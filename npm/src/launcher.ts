@@ -1,0 +1,68 @@
+/**
+ * Opens the system browser (RFC 8252 §4.1: native apps use the user's browser). Launchers
+ * report success even when nothing opened, so "no display" is decided before launching,
+ * and the caller is told either way.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** What happened when the browser was asked to open. */
+export type BrowserLaunch =
+  | { readonly opened: true; readonly command: string }
+  | { readonly opened: false; readonly reason: string };
+
+function isWsl(): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    return /microsoft/i.test(readFileSync("/proc/version", "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** The command for this platform, or why there is none. */
+function command(url: string): { cmd: string; args: string[] } | { reason: string } {
+  const env = process.env;
+  if (env.BROWSER && env.BROWSER.trim() !== "" && env.BROWSER !== "none") {
+    // BROWSER may list several commands separated by ':'; the first is used. A %s in it
+    // is replaced by the URL, otherwise the URL is the last argument.
+    const first = env.BROWSER.split(":")[0]?.trim() ?? "";
+    const parts = first.split(/\s+/).filter(Boolean);
+    const [cmd, ...rest] = parts;
+    if (cmd) {
+      const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replace("%s", url)) : [...rest, url];
+      return { cmd, args };
+    }
+  }
+  if (env.BROWSER === "none") return { reason: "BROWSER is set to none" };
+  switch (process.platform) {
+    case "darwin":
+      return { cmd: "open", args: [url] };
+    case "win32":
+      return { cmd: "rundll32", args: ["url.dll,FileProtocolHandler", url] };
+    default:
+      if (isWsl()) return { cmd: "cmd.exe", args: ["/c", "start", '""', url.replace(/[&^]/g, "^$&")] };
+      if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return { reason: "no display (DISPLAY and WAYLAND_DISPLAY are unset)" };
+      return { cmd: "xdg-open", args: [url] };
+  }
+}
+
+/** Starts the browser at `url`; never throws. The URL is an argument, never shell text. */
+export function openBrowser(url: string): Promise<BrowserLaunch> {
+  const c = command(url);
+  if ("reason" in c) return Promise.resolve({ opened: false, reason: c.reason });
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(c.cmd, c.args, { detached: true, stdio: "ignore", windowsHide: true });
+    } catch (err) {
+      resolve({ opened: false, reason: `${c.cmd} could not start: ${String(err)}` });
+      return;
+    }
+    child.once("error", (err) => resolve({ opened: false, reason: `${c.cmd} could not start: ${err.message}` }));
+    child.once("spawn", () => {
+      child.unref();
+      resolve({ opened: true, command: c.cmd });
+    });
+  });
+}

@@ -1,0 +1,198 @@
+// getAuthCode cases shared by Node and Bun: a real loopback server (the addon's hyper
+// driver of the core handler), real HTTP from fetch and raw sockets on 127.0.0.1.
+import { equal, match, ok, throwsCode } from "../facade/assert.mjs";
+import { idleConnections, portOpen, rawRequest, statusOf } from "./raw-http.mjs";
+
+/** Starts getAuthCode on a free port; resolves once it listens. */
+async function start(lib, options = {}) {
+  let info;
+  const listening = new Promise((resolve) => {
+    info = resolve;
+  });
+  const promise = lib.getAuthCode({ port: 0, hostname: "127.0.0.1", timeout: 10_000, ...options, onListening: (i) => { options.onListening?.(i); info(i); } });
+  promise.catch(() => {});
+  const { port, redirectUri } = await listening;
+  return { promise, port, redirectUri };
+}
+
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a rejection");
+}
+
+const get = (port, target, host = `127.0.0.1:${port}`) => rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+
+export const authCodeCases = [
+  ["getAuthCode: code flow with 303 to a clean page, then the port is free", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib);
+    equal(redirectUri, `http://127.0.0.1:${port}/callback`, "redirect uri");
+    const first = await fetch(`${redirectUri}?code=abc%20def&state=xyz&iss=https%3A%2F%2Fas.example`, { redirect: "manual" });
+    equal(first.status, 303, "first answer");
+    equal(first.headers.get("location"), "/callback", "clean location");
+    const page = await fetch(redirectUri);
+    equal(page.status, 200, "result page");
+    match(await page.text(), /You are signed in/, "success page");
+    match(page.headers.get("content-security-policy") ?? "", /default-src 'none'/, "CSP");
+    equal(page.headers.get("cache-control"), "no-store", "cache-control");
+    equal(page.headers.get("referrer-policy"), "no-referrer", "referrer-policy");
+    equal(page.headers.get("x-content-type-options"), "nosniff", "nosniff");
+    const result = await promise;
+    equal(result.code, "abc def", "code");
+    equal(result.state, "xyz", "state");
+    equal(result.iss, "https://as.example", "other parameters");
+    ok(!(await portOpen(port)), "port free once settled");
+  }],
+
+  ["getAuthCode: OAuth error rejects with OAuthError, sanitized and escaped", async (lib) => {
+    const { promise, redirectUri } = await start(lib);
+    const res = await fetch(`${redirectUri}?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E%1B%5B31m%0D%0Ared&error_uri=javascript%3Aalert(1)`);
+    const body = await res.text();
+    equal(res.status, 400, "error page status");
+    ok(body.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped in page");
+    ok(!body.includes("<script>"), "no markup");
+    const err = await rejection(promise);
+    ok(err instanceof lib.OAuthError, "OAuthError");
+    equal(err.error, "access_denied", "error");
+    equal(err.error_description, "<script>alert(1)</script>red", "description without escape sequences or CRLF");
+    equal(err.error_uri, undefined, "javascript: error_uri dropped");
+    ok(!/[\u0000-\u001f]/.test(err.message), "message safe for a terminal");
+  }],
+
+  ["getAuthCode: a wrong state gets an error page and the wait goes on", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib, { expectedState: "good-state" });
+    const bad = await fetch(`${redirectUri}?code=evil&state=bad`);
+    equal(bad.status, 400, "mismatch page");
+    match(await bad.text(), /does not match/, "mismatch text");
+    const forged = await fetch(`${redirectUri}?error=access_denied`);
+    equal(forged.status, 400, "error without the state is refused too");
+    await fetch(`${redirectUri}?code=real&state=good-state`);
+    const r = await promise;
+    equal(r.code, "real", "the right callback wins");
+    ok(!(await portOpen(port)), "port free");
+  }],
+
+  ["getAuthCode: timeout rejects with TimeoutError and frees the port", async (lib) => {
+    const { promise, port } = await start(lib, { timeout: 150 });
+    const err = await rejection(promise);
+    ok(err instanceof lib.TimeoutError, `TimeoutError, got ${err}`);
+    ok(!(await portOpen(port)), "port free");
+  }],
+
+  ["getAuthCode: abort in the same tick as the call", async (lib) => {
+    const c = new AbortController();
+    let port;
+    const p = lib.getAuthCode({ port: 0, hostname: "127.0.0.1", signal: c.signal, onListening: (i) => (port = i.port) });
+    c.abort();
+    const err = await rejection(p);
+    equal(err.name, "AbortError", "abort reason");
+    ok(port > 0, "it had listened");
+    ok(!(await portOpen(port)), "port free");
+    const c2 = new AbortController();
+    c2.abort(new Error("custom reason"));
+    const err2 = await rejection(lib.getAuthCode({ port: 0, signal: c2.signal }));
+    equal(err2.message, "custom reason", "an already aborted signal rejects with its reason");
+  }],
+
+  ["getAuthCode: an onListening hook that throws rejects and frees the port", async (lib) => {
+    let port;
+    const err = await rejection(lib.getAuthCode({ port: 0, hostname: "127.0.0.1", onListening: (i) => { port = i.port; throw new Error("hook failed"); } }));
+    equal(err.message, "hook failed", "the hook's error");
+    ok(!(await portOpen(port)), "port free");
+  }],
+
+  ["getAuthCode: managed mode launches after listening; a throwing launcher is swallowed", async (lib) => {
+    let launched;
+    const { promise, port } = await start(lib, {
+      authorizationUrl: "https://as.example/authorize?client_id=c",
+      launch: (url) => {
+        launched = url;
+        throw new Error("no browser here");
+      },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    equal(launched, "https://as.example/authorize?client_id=c", "launch got the URL");
+    ok(await portOpen(port), "still listening after the launcher threw");
+    await fetch(`http://127.0.0.1:${port}/callback?code=ok`);
+    equal((await promise).code, "ok", "still completes");
+  }],
+
+  ["getAuthCode: hostile requests change nothing", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib);
+    equal(statusOf(await get(port, "/callback?code=evil", `evil.example:${port}`)), 421, "foreign Host (DNS rebinding)");
+    equal(statusOf(await get(port, "/callback?code=evil", `localhost:${port + 1}`)), 421, "wrong port in Host");
+    equal(statusOf(await rawRequest(port, "GET /callback?code=evil HTTP/1.0\r\n\r\n")), 421, "no Host");
+    equal(statusOf(await rawRequest(port, `POST /callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\n\r\n`)), 405, "POST");
+    equal(statusOf(await get(port, "/favicon.ico")), 404, "favicon");
+    equal(statusOf(await get(port, "/../callback?code=evil")), 404, "traversal");
+    equal(statusOf(await get(port, "/callback/..%2fcallback?code=evil")), 404, "encoded traversal");
+    equal(statusOf(await get(port, `http://127.0.0.1:${port}/callback?code=evil`)), 404, "absolute-form target");
+    const crlf = await get(port, "/callback?code=a&x=%0D%0ASet-Cookie:%20pwned");
+    equal(statusOf(crlf), 303, "CRLF in a value is data");
+    ok(!/set-cookie/i.test(crlf.split("\r\n\r\n")[0]), "no injected header");
+    await fetch(redirectUri);
+    const r = await promise;
+    equal(r.code, "a", "the first well-formed callback won");
+    equal(r.x, "\r\nSet-Cookie: pwned", "value kept as data");
+  }],
+
+  ["getAuthCode: a 1 MB query and 200 idle connections do not stop the real redirect", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib);
+    const close = await idleConnections(port, 200);
+    try {
+      const huge = await get(port, `/callback?code=${"x".repeat(1 << 20)}`);
+      ok([0, 414, 431].includes(statusOf(huge)), `huge query refused (status ${statusOf(huge)})`);
+      const res = await fetch(`${redirectUri}?code=real`);
+      equal(res.status, 200, "real redirect served");
+      equal((await promise).code, "real", "real code");
+      ok(!(await portOpen(port)), "port free although idle connections were open");
+    } finally {
+      close();
+    }
+  }],
+
+  ["getAuthCode: a second callback after the first is 'already handled'", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib);
+    equal(statusOf(await get(port, "/callback?code=first")), 303, "first");
+    const second = await get(port, "/callback?code=second");
+    equal(statusOf(second), 200, "second answered");
+    match(second, /already completed/, "already handled page");
+    await fetch(redirectUri);
+    equal((await promise).code, "first", "first code kept");
+  }],
+
+  ["getAuthCode: bad options are typed errors and bind nothing", async (lib) => {
+    const rejects = async (p, code, what) => {
+      const e = await rejection(p);
+      ok(e instanceof lib.OAuthCallbackError, `${what}: OAuthCallbackError, got ${e}`);
+      equal(e.code, code, what);
+    };
+    await rejects(lib.getAuthCode({ hostname: "0.0.0.0", port: 0 }), "NOT_LOOPBACK", "any-address");
+    await rejects(lib.getAuthCode({ hostname: "example.com", port: 0 }), "NOT_LOOPBACK", "dns name");
+    await rejects(lib.getAuthCode({ port: 0, timeout: 0 }), "INVALID_PARAMETER", "zero timeout");
+    await rejects(lib.getAuthCode({ port: 0, timeout: Number.NaN }), "INVALID_PARAMETER", "NaN timeout");
+    await rejects(lib.getAuthCode({ port: -1 }), "INVALID_PARAMETER", "negative port");
+    await rejects(lib.getAuthCode({ port: 0, callbackPath: "cb" }), "INVALID_PARAMETER", "relative path");
+    await rejects(lib.getAuthCode({ port: 0, expectedState: "" }), "MISSING_PARAMETER", "empty expectedState");
+    await rejects(lib.getAuthCode("javascript:alert(1)"), "INVALID_URL", "non-http authorization URL");
+    await rejects(lib.getAuthCode("http://as.example/authorize"), "INSECURE_ENDPOINT", "plain http authorization URL");
+    const taken = lib.bindLoopback({ hostname: "127.0.0.1" });
+    try {
+      await rejects(lib.getAuthCode({ hostname: "127.0.0.1", port: taken.port }), "PORT_IN_USE", "port taken");
+    } finally {
+      taken.close();
+    }
+  }],
+
+  ["getAuthCode: errors are real classes", (lib) => {
+    const e = new lib.OAuthError("access_denied", "no", "https://e");
+    ok(e instanceof Error && e instanceof lib.OAuthError, "OAuthError");
+    equal(e.error_description, "no", "description");
+    ok(new lib.TimeoutError() instanceof lib.TimeoutError, "TimeoutError");
+    ok(!(e instanceof lib.TimeoutError), "distinct");
+    throwsCode(lib, () => { throw new lib.OAuthCallbackError("SERVER_CLOSED", "x"); }, "SERVER_CLOSED");
+  }],
+];
