@@ -1,0 +1,72 @@
+// The built-in launcher: BROWSER is honoured (here a "browser" that is a Node script
+// fetching the URL it is given), and with no display the URL is printed and reported.
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as lib from "oauth-callback-rs";
+import { equal, match } from "../facade/assert.mjs";
+
+function freePort() {
+  const l = lib.bindLoopback({ hostname: "127.0.0.1" });
+  l.close();
+  return l.port;
+}
+
+test("launcher: BROWSER opens the authorization URL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fake-browser-"));
+  const script = join(dir, "browser.mjs");
+  writeFileSync(script, "await fetch(process.argv[2]);\n");
+  chmodSync(script, 0o755);
+  process.env.BROWSER = `${process.execPath} ${script}`;
+  const events = [];
+  try {
+    const port = freePort();
+    const r = await lib.getAuthCode({
+      port,
+      hostname: "127.0.0.1",
+      timeout: 20_000,
+      authorizationUrl: `http://127.0.0.1:${port}/callback?code=from-browser`,
+      onEvent: (e) => events.push(e),
+    });
+    equal(r.code, "from-browser", "the launched browser completed the flow");
+    const launch = events.find((e) => e.type === "browser");
+    equal(launch?.launch.opened, true, "reported as opened");
+    equal(launch?.launch.command, process.execPath, "the BROWSER command");
+  } finally {
+    delete process.env.BROWSER;
+  }
+});
+
+test("launcher: no display prints the URL and reports it", async () => {
+  const saved = { DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY, BROWSER: process.env.BROWSER };
+  delete process.env.DISPLAY;
+  delete process.env.WAYLAND_DISPLAY;
+  delete process.env.BROWSER;
+  const written = [];
+  const write = process.stderr.write;
+  process.stderr.write = (chunk, ...rest) => (written.push(String(chunk)), true);
+  try {
+    let browserEvent;
+    const sawEvent = new Promise((resolve) => {
+      browserEvent = resolve;
+    });
+    const port = freePort();
+    const done = lib.getAuthCode({
+      port,
+      hostname: "127.0.0.1",
+      timeout: 20_000,
+      authorizationUrl: "https://as.example/authorize?client_id=c",
+      onEvent: (e) => e.type === "browser" && browserEvent(e),
+    });
+    const e = await sawEvent;
+    equal(e.launch.opened, false, "not opened");
+    match(e.launch.reason, /no display/, "reason");
+    match(written.join(""), /Open this URL in your browser to sign in:\n {2}https:\/\/as\.example\/authorize\?client_id=c\n/, "URL printed");
+    await fetch(`http://127.0.0.1:${port}/callback?code=by-hand`);
+    equal((await done).code, "by-hand", "the user opened it by hand");
+  } finally {
+    process.stderr.write = write;
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  }
+});
