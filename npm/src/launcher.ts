@@ -3,7 +3,6 @@
  * report success even when nothing opened, so "no display" is decided before launching,
  * and the caller is told either way.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** What happened when the browser was asked to open. */
@@ -48,9 +47,11 @@ function command(url: string): { cmd: string; args: string[] } | { reason: strin
 }
 
 /** Starts the browser at `url`; never throws. The URL is an argument, never shell text. */
-export function openBrowser(url: string): Promise<BrowserLaunch> {
+export async function openBrowser(url: string): Promise<BrowserLaunch> {
   const c = command(url);
-  if ("reason" in c) return Promise.resolve({ opened: false, reason: c.reason });
+  if ("reason" in c) return { opened: false, reason: c.reason };
+  // Loaded here, not at import: most imports of the package never launch anything.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve) => {
     let child;
     try {

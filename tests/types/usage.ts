@@ -9,6 +9,11 @@ import {
   generateState,
   getRedirectUrl,
   renderTemplate,
+  getAuthCode,
+  OAuthError,
+  TimeoutError,
+  type CallbackResult,
+  type GetAuthCodeOptions,
   type ErrorCode,
   type LoopbackListener,
   type PkcePair,
@@ -40,6 +45,23 @@ try {
     void code;
   }
 }
+
+const managed: GetAuthCodeOptions = { authorizationUrl: url, launch: (u: string) => u, port: 0, expectedState: "s" };
+const headless: GetAuthCodeOptions = { port: 0, timeout: 1000, signal: AbortSignal.timeout(5) };
+async function login(): Promise<string | undefined> {
+  try {
+    const r: CallbackResult = await getAuthCode(managed);
+    return r.code ?? r["iss"];
+  } catch (e) {
+    if (e instanceof OAuthError) return e.error_description;
+    if (e instanceof TimeoutError) return undefined;
+    throw e;
+  }
+}
+void [headless, login];
+// @ts-expect-error launch without authorizationUrl is not a mode
+const launchOnly: GetAuthCodeOptions = { launch: (u: string) => u };
+void launchOnly;
 
 // @ts-expect-error state is required
 buildAuthorizationUrl({ authorizationEndpoint: "https://a/", clientId: "c", codeChallenge: challenge });
