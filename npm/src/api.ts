@@ -14,3 +14,5 @@ export {
   type RedirectUrlOptions,
 } from "./protocol.js";
 export type { LoopbackListener, LoopbackOptions } from "./listener.js";
+export type { CallbackResult, GetAuthCodeOptions, AuthCodeEvent } from "./auth-code.js";
+export type { BrowserLaunch } from "./launcher.js";

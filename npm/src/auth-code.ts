@@ -1,13 +1,13 @@
 /**
  * `getAuthCode`: the loopback login of RFC 8252, API-compatible with `oauth-callback`
- * 2.2. The addon's hyper server answers every request through the core's callback
- * handler; this file shapes options and results and owns the JS-only parts (AbortSignal,
- * hooks, the launcher).
+ * 2.2. A driver (hyper in the addon, or `Deno.serve`) answers every request through the
+ * core's callback handler; this file shapes options and results and owns the JS-only
+ * parts (AbortSignal, hooks, the launcher).
  */
-import type * as Native from "../native/binding.js";
-import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString, toLibraryError } from "./errors.js";
+import process from "node:process";
+import type { CallbackServerConfig, CallbackServerOutcome, StartCallbackServer } from "./callback-driver.js";
+import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString } from "./errors.js";
 import { openBrowser, type BrowserLaunch } from "./launcher.js";
-import { loadNative } from "./native.js";
 import { checkedEndpoint } from "./protocol.js";
 
 /** What the redirect carried: `code`, `state` and every other query parameter. */
@@ -84,16 +84,8 @@ async function launchDefault(url: string, onEvent: GetAuthCodeOptionsBase["onEve
   safeEmit(onEvent, { type: "browser", launch, url });
 }
 
-/**
- * Starts a loopback server, opens the authorization URL (managed mode), waits for the
- * redirect, shows the user a page, closes the server and returns the parameters.
- *
- * @throws {OAuthError} the redirect carried an OAuth error (`access_denied`, ...)
- * @throws {TimeoutError} nothing arrived within `timeout`
- * @throws {OAuthCallbackError} bad options, `PORT_IN_USE`, `NOT_LOOPBACK`, ...
- * @throws the signal's reason when `signal` aborts
- */
-export async function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
+/** The loopback login on the given server driver; the entries export it as `getAuthCode`. */
+export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuthCodeOptions | string): Promise<CallbackResult> {
   const options: GetAuthCodeOptions = typeof input === "string" ? { authorizationUrl: input } : input;
   if (typeof options !== "object" || options === null) {
     throw new OAuthCallbackError("INVALID_PARAMETER", "getAuthCode needs an authorization URL or an options object");
@@ -109,17 +101,12 @@ export async function getAuthCode(input: GetAuthCodeOptions | string): Promise<C
   const { signal, onEvent } = options;
   if (signal?.aborted) throw abortReason(signal);
 
-  const serverOptions: Native.CallbackServerOptions = { hostname, port, callbackPath, timeoutMs: timeout };
+  const serverOptions: CallbackServerConfig = { hostname, port, callbackPath, timeoutMs: timeout };
   if (options.expectedState !== undefined) serverOptions.expectedState = expectString("expectedState", options.expectedState);
   if (options.successHtml !== undefined) serverOptions.successHtml = expectString("successHtml", options.successHtml);
   if (options.errorHtml !== undefined) serverOptions.errorHtml = expectString("errorHtml", options.errorHtml);
 
-  let server: Native.CallbackServer;
-  try {
-    server = loadNative().startCallbackServer(serverOptions);
-  } catch (err) {
-    throw toLibraryError(err);
-  }
+  const server = start(serverOptions);
   const onAbort = () => server.close();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -147,15 +134,15 @@ export async function getAuthCode(input: GetAuthCodeOptions | string): Promise<C
   }
 }
 
-function toCallbackResult(r: Native.CallbackServerResult, signal: AbortSignal | undefined): CallbackResult {
+function toCallbackResult(r: CallbackServerOutcome, signal: AbortSignal | undefined): CallbackResult {
   switch (r.kind) {
     case "code": {
       const out: CallbackResult = {};
-      for (const [name, value] of r.params) if (name !== undefined && value !== undefined) out[name] = value;
+      for (const [name, value] of r.params) out[name] = value;
       return out;
     }
     case "error":
-      throw new OAuthError(r.error ?? "unknown_error", r.errorDescription ?? undefined, r.errorUri ?? undefined);
+      throw new OAuthError(r.error ?? "unknown_error", r.errorDescription, r.errorUri);
     case "timeout":
       throw new TimeoutError();
     default:

@@ -1,7 +1,10 @@
 /**
  * oauth-callback-rs for Deno: the wasm core loaded synchronously on first use (needs
- * `--allow-read`), the loopback listener on `Deno.listen` (needs `--allow-net`).
+ * `--allow-read`), the loopback listener and callback server on `Deno.listen` /
+ * `Deno.serve` (need `--allow-net`); the built-in launcher needs `--allow-run`.
  */
+import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
+import { startDenoCallbackServer } from "./callback-deno.js";
 import { useSyncLoader } from "./protocol.js";
 import { loadWasmSync } from "./wasm-sync.js";
 
@@ -9,3 +12,13 @@ useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
 export { bindLoopback } from "./listener-deno.js";
+
+/**
+ * Starts a loopback server on `Deno.serve`, opens the authorization URL (managed mode),
+ * waits for the redirect, shows the user a page, closes the server and returns the
+ * parameters. Rejects like the Node version: `OAuthError`, `TimeoutError`,
+ * `OAuthCallbackError`, or the signal's reason.
+ */
+export function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
+  return runAuthCodeFlow(startDenoCallbackServer, input);
+}

@@ -1,7 +1,9 @@
 /**
  * oauth-callback-rs for Node and Bun: the wasm core loaded synchronously on first use,
- * the native addon loaded lazily for the loopback server.
+ * the native addon (hyper callback server, sockets) loaded lazily.
  */
+import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
+import { startNativeCallbackServer } from "./callback-native.js";
 import { useSyncLoader } from "./protocol.js";
 import { loadWasmSync } from "./wasm-sync.js";
 
@@ -9,5 +11,13 @@ useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
 export { bindLoopback } from "./listener-native.js";
-export { getAuthCode, type CallbackResult, type GetAuthCodeOptions, type AuthCodeEvent } from "./auth-code.js";
-export type { BrowserLaunch } from "./launcher.js";
+
+/**
+ * Starts a loopback server, opens the authorization URL (managed mode), waits for the
+ * redirect, shows the user a page, closes the server and returns the parameters.
+ * Rejects with `OAuthError` (the redirect carried an OAuth error), `TimeoutError`, an
+ * `OAuthCallbackError` (bad options, `PORT_IN_USE`, `NOT_LOOPBACK`...) or the signal's reason.
+ */
+export function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
+  return runAuthCodeFlow(startNativeCallbackServer, input);
+}

@@ -181,3 +181,8 @@ export function loopbackBindAddresses(hostname: string): string[] {
 export function checkedEndpoint(url: string): string {
   return call((c) => c.checkedEndpoint(url));
 }
+
+/** The core's loopback callback handler (RFC 8252 §7.3), for the Deno driver. @internal */
+export function callbackHandler(callbackPath: string, port: number, expectedState?: string, successHtml?: string, errorHtml?: string) {
+  return call((c) => new c.CallbackHandler(callbackPath, port, expectedState, successHtml, errorHtml));
+}

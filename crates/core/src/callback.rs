@@ -138,6 +138,22 @@ pub enum RequestKind {
     AlreadyHandled,
 }
 
+impl RequestKind {
+    /// A stable kebab-case name for events and logs, e.g. `state-mismatch`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BadHost => "bad-host",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::BadRequest => "bad-request",
+            Self::StateMismatch => "state-mismatch",
+            Self::Completed => "completed",
+            Self::ResultPage => "result-page",
+            Self::AlreadyHandled => "already-handled",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum Phase {
     Waiting,
