@@ -48,6 +48,8 @@ interface GetAuthCodeOptionsBase {
   expectedState?: string;
   /** Called once the server listens, with the bound port and the redirect URI. */
   onListening?: (info: { port: number; redirectUri: string }) => void;
+  /** Called with each request the server receives (for logging). Errors it throws are ignored. */
+  onRequest?: (req: Request) => void;
   /** Called with each event (listening, browser launched or not). Errors it throws are ignored. */
   onEvent?: (event: AuthCodeEvent) => void;
 }
@@ -105,6 +107,17 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
   if (options.expectedState !== undefined) serverOptions.expectedState = expectString("expectedState", options.expectedState);
   if (options.successHtml !== undefined) serverOptions.successHtml = expectString("successHtml", options.successHtml);
   if (options.errorHtml !== undefined) serverOptions.errorHtml = expectString("errorHtml", options.errorHtml);
+  const { onRequest } = options;
+  if (onRequest !== undefined) {
+    if (typeof onRequest !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "onRequest must be a function");
+    serverOptions.onRequest = (req) => {
+      try {
+        onRequest(req);
+      } catch {
+        // An observer must not break the login.
+      }
+    };
+  }
 
   const server = start(serverOptions);
   const onAbort = () => server.close();

@@ -54,6 +54,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
   });
   let grace: ReturnType<typeof setTimeout> | undefined;
   const handler = (req: Request): Response => {
+    config.onRequest?.(req);
     if (!core) return new Response("Not ready.\n", { status: 503 });
     const url = new URL(req.url);
     const reply = core.handle(req.method, url.pathname + url.search, req.headers.get("host") ?? undefined);

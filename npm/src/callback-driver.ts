@@ -12,6 +12,8 @@ export interface CallbackServerConfig {
   expectedState?: string;
   successHtml?: string;
   errorHtml?: string;
+  /** Sees every request (a Fetch `Request`); must not throw (the caller wraps it). */
+  onRequest?: (req: Request) => void;
 }
 
 /** How the wait ended. */

@@ -1,15 +1,18 @@
+import type * as Native from "../native/binding.js";
 import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "./callback-driver.js";
 import { toLibraryError } from "./errors.js";
 import { loadNative } from "./native.js";
 
 /** The addon's hyper server (Node, Bun). */
 export function startNativeCallbackServer(config: CallbackServerConfig): RunningCallbackServer {
-  let server;
+  const { onRequest, ...options } = config;
+  let server: Native.CallbackServer;
   try {
-    server = loadNative().startCallbackServer(config);
+    server = loadNative().startCallbackServer({ ...options, recordRequests: onRequest !== undefined });
   } catch (err) {
     throw toLibraryError(err);
   }
+  if (onRequest) void forwardRequests(server, onRequest);
   return {
     port: server.port,
     redirectUri: server.redirectUri,
@@ -28,4 +31,19 @@ export function startNativeCallbackServer(config: CallbackServerConfig): Running
       return out;
     },
   };
+}
+
+/** Hands each request the addon recorded to `onRequest` as a Fetch `Request`, until the server stops. */
+async function forwardRequests(server: Native.CallbackServer, onRequest: (req: Request) => void): Promise<void> {
+  for (;;) {
+    const r = await server.nextRequest();
+    if (!r) return;
+    let req: Request;
+    try {
+      req = new Request(r.url, { method: r.method, headers: r.headers.map((h) => [h[0] ?? "", h[1] ?? ""] as [string, string]) });
+    } catch {
+      continue; // A request JS cannot represent (a malformed URL or header) is not shown.
+    }
+    onRequest(req);
+  }
 }

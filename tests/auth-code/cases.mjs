@@ -194,6 +194,22 @@ export const authCodeCases = [
     }
   }],
 
+  ["getAuthCode: onRequest sees every request; a throwing observer changes nothing", async (lib) => {
+    const seen = [];
+    const { promise, port, redirectUri } = await start(lib, {
+      onRequest: (req) => {
+        seen.push(`${req.method} ${new URL(req.url).pathname}${new URL(req.url).search} ${req.headers.get("x-probe") ?? ""}`);
+        throw new Error("observer failure");
+      },
+    });
+    equal(statusOf(await get(port, "/favicon.ico")), 404, "favicon");
+    await hit(`${redirectUri}?code=c1`, { headers: { "x-probe": "p1" } });
+    equal((await promise).code, "c1", "completed despite the throwing observer");
+    ok(seen.includes("GET /favicon.ico "), `favicon seen: ${JSON.stringify(seen)}`);
+    ok(seen.includes("GET /callback?code=c1 p1"), `callback seen with headers: ${JSON.stringify(seen)}`);
+    ok(seen.some((s) => s.startsWith("GET /callback ")), `result page seen: ${JSON.stringify(seen)}`);
+  }],
+
   ["getAuthCode: errors are real classes", (lib) => {
     const e = new lib.OAuthError("access_denied", "no", "https://e");
     ok(e instanceof Error && e instanceof lib.OAuthError, "OAuthError");

@@ -59,6 +59,19 @@ pub struct CallbackServerOptions {
     pub error_html: Option<String>,
     /// Milliseconds to wait for the redirect, counted from now (the server is listening).
     pub timeout_ms: f64,
+    /// Keep a record of every request for `nextRequest()` (the facade's `onRequest`).
+    pub record_requests: Option<bool>,
+}
+
+/// One request as received, for `onRequest` observers.
+#[napi(object)]
+pub struct RequestRecord {
+    /// The method, e.g. `GET`.
+    pub method: String,
+    /// An absolute URL: `http://` + the Host header (or the bound address) + the target.
+    pub url: String,
+    /// Header names and values, in order.
+    pub headers: Vec<Vec<String>>,
 }
 
 /// How the flow ended.
@@ -88,6 +101,7 @@ pub struct CallbackServer {
     redirect_uri: String,
     stop: Arc<Notify>,
     result: Arc<Mutex<Option<oneshot::Receiver<CallbackServerResult>>>>,
+    requests: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<RequestRecord>>>,
 }
 
 #[napi]
@@ -115,6 +129,13 @@ impl CallbackServer {
     #[napi]
     pub fn close(&self) {
         self.stop.notify_one();
+    }
+
+    /// The next recorded request, or `null` once the server has stopped (and always when
+    /// the server was started without `recordRequests`).
+    #[napi]
+    pub async fn next_request(&self) -> Option<RequestRecord> {
+        self.requests.lock().await.recv().await
     }
 
     /// Settles when the flow ends, after every socket is closed.
@@ -185,12 +206,21 @@ pub fn start_callback_server(options: CallbackServerOptions) -> Result<CallbackS
     })?;
     let stop = Arc::new(Notify::new());
     let (tx, rx) = oneshot::channel();
+    let (record_tx, record_rx) = mpsc::unbounded_channel();
+    let recorder = Recorder {
+        sender: options
+            .record_requests
+            .unwrap_or(false)
+            .then_some(record_tx),
+        fallback_host: format!("127.0.0.1:{port}"),
+    };
     spawn(serve(
         listeners,
         CallbackHandler::new(config),
         timeout,
         stop.clone(),
         tx,
+        recorder,
     ));
     Ok(CallbackServer {
         port,
@@ -198,6 +228,7 @@ pub fn start_callback_server(options: CallbackServerOptions) -> Result<CallbackS
         redirect_uri,
         stop,
         result: Arc::new(Mutex::new(Some(rx))),
+        requests: Arc::new(tokio::sync::Mutex::new(record_rx)),
     })
 }
 
@@ -220,6 +251,39 @@ async fn grace_elapsed(grace: &mut Option<Pin<Box<Sleep>>>) {
     }
 }
 
+/// Passes request records to `nextRequest()` when asked to; dropping it ends the stream.
+#[derive(Clone)]
+struct Recorder {
+    sender: Option<mpsc::UnboundedSender<RequestRecord>>,
+    fallback_host: String,
+}
+
+impl Recorder {
+    fn record(&self, req: &Request<Incoming>, host: Option<&str>, target: &str) {
+        let Some(sender) = &self.sender else { return };
+        let url = if target.starts_with('/') {
+            format!("http://{}{target}", host.unwrap_or(&self.fallback_host))
+        } else {
+            target.to_owned()
+        };
+        let headers = req
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                vec![
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                ]
+            })
+            .collect();
+        let _ = sender.send(RequestRecord {
+            method: req.method().as_str().to_owned(),
+            url,
+            headers,
+        });
+    }
+}
+
 enum Ending {
     Timeout,
     Closed,
@@ -232,6 +296,7 @@ async fn serve(
     timeout: Duration,
     stop: Arc<Notify>,
     tx: oneshot::Sender<CallbackServerResult>,
+    recorder: Recorder,
 ) {
     let handler = Arc::new(Mutex::new(handler));
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<RequestKind>();
@@ -255,8 +320,8 @@ async fn serve(
                 RequestKind::AlreadyHandled => {}
                 _ => rejected = rejected.saturating_add(1),
             },
-            Ok(stream) = accept_on(first.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, stream),
-            Ok(stream) = accept_on(second.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, stream),
+            Ok(stream) = accept_on(first.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
+            Ok(stream) = accept_on(second.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     };
@@ -265,6 +330,7 @@ async fn serve(
     drop(first);
     drop(second);
     conns.shutdown().await;
+    drop(recorder);
     let outcome = handler
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -312,6 +378,7 @@ fn spawn_connection(
     permits: &Arc<Semaphore>,
     handler: &Arc<Mutex<CallbackHandler>>,
     events: &mpsc::UnboundedSender<RequestKind>,
+    recorder: &Recorder,
     stream: TcpStream,
 ) {
     // Over the cap: the connection is closed at once (dropped), the server keeps going.
@@ -320,10 +387,11 @@ fn spawn_connection(
     };
     let handler = handler.clone();
     let events = events.clone();
+    let recorder = recorder.clone();
     conns.spawn(async move {
         let _permit = permit;
         let service = service_fn(move |req| {
-            let response = respond(&handler, &events, &req);
+            let response = respond(&handler, &events, &recorder, &req);
             async move { Ok::<_, Infallible>(response) }
         });
         let conn = http1::Builder::new()
@@ -341,6 +409,7 @@ fn spawn_connection(
 fn respond(
     handler: &Mutex<CallbackHandler>,
     events: &mpsc::UnboundedSender<RequestKind>,
+    recorder: &Recorder,
     req: &Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     let mut hosts = req.headers().get_all(HOST).iter();
@@ -357,6 +426,7 @@ fn respond(
         uri.path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned())
     };
+    recorder.record(req, host, &target);
     let (response, kind) = handler
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
