@@ -16,3 +16,7 @@ export {
 export type { LoopbackListener, LoopbackOptions } from "./listener.js";
 export type { CallbackResult, GetAuthCodeOptions, AuthCodeEvent } from "./auth-code.js";
 export type { BrowserLaunch } from "./launcher.js";
+export { inMemoryStore } from "./store/memory.js";
+export { bindTokenStore, type BoundTokenStore } from "./store/bound.js";
+export { OAuthStoreBrand, type Tokens, type ClientInfo, type TokenStore, type OAuthStore, type StoreEntry } from "./store/types.js";
+export type { FileStoreOptions } from "./store/file-options.js";

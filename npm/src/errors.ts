@@ -13,7 +13,19 @@ export type ErrorCode =
   | "BIND_FAILED"
   | "NOT_INITIALIZED"
   | "NATIVE_UNAVAILABLE"
-  | "SERVER_CLOSED";
+  | "SERVER_CLOSED"
+  | "INVALID_KEY"
+  | "STORE_CORRUPT"
+  | "STORE_DECRYPT_FAILED"
+  | "STORE_VERSION_UNSUPPORTED"
+  | "STORE_KEY_REQUIRED"
+  | "STORE_NOT_ENCRYPTED"
+  | "STORE_PERMISSIONS"
+  | "STORE_IS_DIRECTORY"
+  | "STORE_IO"
+  | "STORE_LOCK_TIMEOUT"
+  | "KEYCHAIN_UNAVAILABLE"
+  | "KEYCHAIN_ERROR";
 
 /** Marks `instance` with a registry-wide brand so `instanceof` works across copies. */
 function brand(instance: object, key: symbol): void {

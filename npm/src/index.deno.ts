@@ -11,6 +11,7 @@ import { loadWasmSync } from "./wasm-sync.js";
 useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
+export { fileStore } from "./store/file-deno.js";
 export { bindLoopback } from "./listener-deno.js";
 
 /**

@@ -10,6 +10,7 @@ import { loadWasmSync } from "./wasm-sync.js";
 useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
+export { fileStore } from "./store/file-native.js";
 export { bindLoopback } from "./listener-native.js";
 
 /**

@@ -186,3 +186,17 @@ export function checkedEndpoint(url: string): string {
 export function callbackHandler(callbackPath: string, port: number, expectedState?: string, successHtml?: string, errorHtml?: string) {
   return call((c) => new c.CallbackHandler(callbackPath, port, expectedState, successHtml, errorHtml));
 }
+
+/** Core's encrypted store envelope (AES-256-GCM, Argon2id), for the Deno file store. @internal */
+export function storeCipher(raw: Uint8Array | undefined, passphrase: string | undefined, keyName: string) {
+  const cipher = call((c) => new c.StoreCipher(raw, passphrase, keyName));
+  return {
+    seal: (document: string): string => call(() => cipher.seal(document)),
+    open: (envelope: string): string => call(() => cipher.open(envelope)),
+  };
+}
+
+/** Whether file content is an encrypted store envelope. @internal */
+export function isEncryptedStore(content: string): boolean {
+  return call((c) => c.isEncryptedStore(content));
+}

@@ -27,6 +27,31 @@ pub fn encode(input: &[u8]) -> String {
     out
 }
 
+/// Decodes unpadded base64url; `None` on any character outside the alphabet, on padding,
+/// or on a length no encoding produces.
+pub fn decode(input: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .and_then(|p| u32::try_from(p).ok())
+    }
+    if input.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    for chunk in input.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    // Canonical form only: the unused low bits of the last character must be zero.
+    (encode(&out) == input).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +71,17 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(encode(input.as_bytes()), want);
             assert_eq!(encoded_len(input.len()), want.len());
+        }
+    }
+
+    #[test]
+    fn decode_round_trips_and_refuses_junk() {
+        for len in 0..40 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(decode(&encode(&data)).as_deref(), Some(data.as_slice()));
+        }
+        for bad in ["a", "Zg=", "Z+8", "Z/8", "Zh", "ab cd", "é"] {
+            assert_eq!(decode(bad), None, "{bad}");
         }
     }
 

@@ -27,6 +27,14 @@ pub enum ErrorCode {
     InvalidParameter,
     /// A host name given for the loopback server is not a loopback name or address.
     NotLoopback,
+    /// An encryption key or passphrase is unusable (wrong length, too short, bad name).
+    InvalidKey,
+    /// A store file is not in a format this version can parse (truncated, garbage).
+    StoreCorrupt,
+    /// An encrypted store did not decrypt: wrong key, or the file was changed.
+    StoreDecryptFailed,
+    /// A store was written by a newer format version.
+    StoreVersionUnsupported,
 }
 
 impl ErrorCode {
@@ -42,6 +50,10 @@ impl ErrorCode {
             Self::DuplicateParameter => "DUPLICATE_PARAMETER",
             Self::InvalidParameter => "INVALID_PARAMETER",
             Self::NotLoopback => "NOT_LOOPBACK",
+            Self::InvalidKey => "INVALID_KEY",
+            Self::StoreCorrupt => "STORE_CORRUPT",
+            Self::StoreDecryptFailed => "STORE_DECRYPT_FAILED",
+            Self::StoreVersionUnsupported => "STORE_VERSION_UNSUPPORTED",
         }
     }
 }

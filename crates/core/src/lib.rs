@@ -19,6 +19,7 @@ pub mod pages;
 pub mod pkce;
 pub mod sanitize;
 pub mod state;
+pub mod store_envelope;
 pub mod template;
 
 pub use authorize::AuthorizationRequest;

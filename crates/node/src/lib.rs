@@ -2,9 +2,11 @@
 //! oauth-callback-core; errors reach JavaScript as `"CODE: message"` reasons, which the
 //! facade turns into `OAuthCallbackError` with a `code`.
 
+mod file_store;
 mod listener;
 mod server;
 
+pub use file_store::{FileStoreLock, FileStoreOptions, NativeFileStore};
 pub use listener::{LoopbackListener, bind_loopback};
 pub use server::{
     CallbackServer, CallbackServerOptions, CallbackServerResult, start_callback_server,

@@ -1,0 +1,413 @@
+//! The file token store's operating-system half: `~` expansion, a 0700 directory, 0600
+//! files checked on read, atomic replace (temporary file, fsync, rename, fsync of the
+//! directory) and a cross-process lock (`flock` / `LockFileEx` on `<file>.lock`, released
+//! by the OS if the holder dies, so a crashed process never leaves a stale lock).
+//! Encryption is core's envelope; the document inside is the facade's JSON.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use napi::Result;
+use napi::bindgen_prelude::{Buffer, spawn_blocking};
+use napi_derive::napi;
+use oauth_callback_core::SystemEntropy;
+use oauth_callback_core::store_envelope::{self, StoreKey};
+
+use crate::listener::lib_error;
+
+/// How often a waiting process retries the lock.
+const LOCK_POLL: Duration = Duration::from_millis(5);
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Options of [`NativeFileStore`].
+#[napi(object)]
+pub struct FileStoreOptions {
+    /// A 32-byte AES-256 key.
+    pub encryption_key: Option<Buffer>,
+    /// Or a passphrase, stretched with Argon2id.
+    pub passphrase: Option<String>,
+    /// The key's name, authenticated in the file (default `default`).
+    pub key_name: Option<String>,
+    /// Read files that other users can read or write (off by default).
+    pub allow_insecure_permissions: Option<bool>,
+    /// How long to wait for another process's lock, in milliseconds (default 10000).
+    pub lock_timeout_ms: Option<f64>,
+}
+
+struct Inner {
+    path: PathBuf,
+    lock_path: PathBuf,
+    key: Option<Mutex<StoreKey>>,
+    allow_insecure: bool,
+    lock_timeout: Duration,
+}
+
+fn shown(path: &Path) -> String {
+    oauth_callback_core::error::excerpt(&path.display().to_string())
+}
+
+fn io_err(path: &Path, what: &str, e: &std::io::Error) -> napi::Error {
+    let code = match e.kind() {
+        ErrorKind::PermissionDenied => "STORE_PERMISSIONS",
+        ErrorKind::IsADirectory => "STORE_IS_DIRECTORY",
+        _ => "STORE_IO",
+    };
+    lib_error(code, format!("cannot {what} {}: {e}", shown(path)))
+}
+
+fn core_err(path: &Path, e: &oauth_callback_core::Error) -> napi::Error {
+    lib_error(
+        e.code().as_str(),
+        format!("{}: {}", shown(path), e.message()),
+    )
+}
+
+/// `~` and `~/...` become the home directory.
+fn expand_home(path: &str) -> Result<PathBuf> {
+    let rest = match path.strip_prefix('~') {
+        None => return Ok(PathBuf::from(path)),
+        Some(r) if r.is_empty() || r.starts_with('/') || r.starts_with('\\') => {
+            r.trim_start_matches(['/', '\\'])
+        }
+        Some(_) => return Ok(PathBuf::from(path)),
+    };
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .ok_or_else(|| lib_error("STORE_IO", "cannot expand ~: HOME is not set".to_owned()))?;
+    Ok(PathBuf::from(home).join(rest))
+}
+
+fn ensure_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+        .map_err(|e| io_err(dir, "create the directory", &e))
+}
+
+fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.write(true);
+    if create_new {
+        o.create_new(true);
+    } else {
+        o.create(true).truncate(false).read(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+}
+
+impl Inner {
+    fn read(&self) -> Result<Option<String>> {
+        let meta = match fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err(&self.path, "read", &e)),
+        };
+        if meta.is_dir() {
+            return Err(lib_error(
+                "STORE_IS_DIRECTORY",
+                format!(
+                    "{} is a directory, not a token store file",
+                    shown(&self.path)
+                ),
+            ));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 && !self.allow_insecure {
+                return Err(lib_error(
+                    "STORE_PERMISSIONS",
+                    format!(
+                        "{} is accessible to other users (mode {mode:o}); run `chmod 600` on it, or pass allowInsecurePermissions",
+                        shown(&self.path)
+                    ),
+                ));
+            }
+        }
+        let bytes = fs::read(&self.path).map_err(|e| io_err(&self.path, "read", &e))?;
+        if store_envelope::is_encrypted(&bytes) {
+            let Some(key) = &self.key else {
+                return Err(lib_error(
+                    "STORE_KEY_REQUIRED",
+                    format!("{} is encrypted; pass its encryptionKey", shown(&self.path)),
+                ));
+            };
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                lib_error(
+                    "STORE_CORRUPT",
+                    format!(
+                        "{}: the encrypted store is damaged: not UTF-8",
+                        shown(&self.path)
+                    ),
+                )
+            })?;
+            let mut key = key
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let plain =
+                store_envelope::open(text, &mut key).map_err(|e| core_err(&self.path, &e))?;
+            return String::from_utf8(plain).map(Some).map_err(|_| {
+                lib_error(
+                    "STORE_CORRUPT",
+                    format!("{}: the decrypted document is not UTF-8", shown(&self.path)),
+                )
+            });
+        }
+        if self.key.is_some() {
+            return Err(lib_error(
+                "STORE_NOT_ENCRYPTED",
+                format!(
+                    "{} is not encrypted but an encryption key was given; refusing to trust it",
+                    shown(&self.path)
+                ),
+            ));
+        }
+        String::from_utf8(bytes).map(Some).map_err(|_| {
+            lib_error(
+                "STORE_CORRUPT",
+                format!("{} is not a token store (not UTF-8)", shown(&self.path)),
+            )
+        })
+    }
+
+    fn write(&self, document: &str) -> Result<()> {
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        ensure_dir(dir)?;
+        if self.path.is_dir() {
+            return Err(lib_error(
+                "STORE_IS_DIRECTORY",
+                format!(
+                    "{} is a directory, not a token store file",
+                    shown(&self.path)
+                ),
+            ));
+        }
+        let content = match &self.key {
+            None => document.to_owned(),
+            Some(key) => {
+                let mut key = key
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                store_envelope::seal(document.as_bytes(), &mut key, &mut SystemEntropy)
+                    .map_err(|e| core_err(&self.path, &e))?
+            }
+        };
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| -> std::io::Result<()> {
+            let mut f = open_private(&tmp, true)?;
+            f.write_all(content.as_bytes())?;
+            f.sync_all()?;
+            drop(f);
+            fs::rename(&tmp, &self.path)?;
+            // The rename is durable only once the directory entry is on disk.
+            #[cfg(unix)]
+            File::open(dir)?.sync_all()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err(&self.path, "write", &e));
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> Result<File> {
+        let dir = self.lock_path.parent().unwrap_or_else(|| Path::new("."));
+        ensure_dir(dir)?;
+        let file = open_private(&self.lock_path, false)
+            .map_err(|e| io_err(&self.lock_path, "open the lock", &e))?;
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(io_err(&self.lock_path, "lock", &e));
+                }
+            }
+            if start.elapsed() >= self.lock_timeout {
+                return Err(lib_error(
+                    "STORE_LOCK_TIMEOUT",
+                    format!(
+                        "another process holds {} for more than {:?}",
+                        shown(&self.lock_path),
+                        self.lock_timeout
+                    ),
+                ));
+            }
+            std::thread::sleep(LOCK_POLL);
+        }
+    }
+}
+
+/// A token store file. `read()` needs no lock (writes are atomic renames); changes go
+/// through `lock()`, which holds the cross-process lock until `release()`.
+#[napi]
+pub struct NativeFileStore {
+    inner: Arc<Inner>,
+}
+
+#[napi]
+impl NativeFileStore {
+    /// Opens (does not yet touch) the store at `path`; `~` is the home directory.
+    #[napi(constructor)]
+    pub fn new(path: String, options: Option<FileStoreOptions>) -> Result<Self> {
+        let o = options.unwrap_or(FileStoreOptions {
+            encryption_key: None,
+            passphrase: None,
+            key_name: None,
+            allow_insecure_permissions: None,
+            lock_timeout_ms: None,
+        });
+        if path.is_empty() || path.contains('\0') {
+            return Err(lib_error(
+                "INVALID_PARAMETER",
+                "the store path must be a non-empty path".to_owned(),
+            ));
+        }
+        let path = expand_home(&path)?;
+        let name = o.key_name.as_deref().unwrap_or("default");
+        let key = match (&o.encryption_key, &o.passphrase) {
+            (Some(_), Some(_)) => {
+                return Err(lib_error(
+                    "INVALID_KEY",
+                    "give either encryptionKey or a passphrase, not both".to_owned(),
+                ));
+            }
+            (Some(k), None) => Some(StoreKey::raw(k, name)),
+            (None, Some(p)) => Some(StoreKey::passphrase(p, name)),
+            (None, None) => None,
+        }
+        .transpose()
+        .map_err(|e| lib_error(e.code().as_str(), e.message().to_owned()))?;
+        let lock_timeout = Duration::try_from_secs_f64(
+            o.lock_timeout_ms.unwrap_or(10_000.0) / 1000.0,
+        )
+        .map_err(|_| {
+            lib_error(
+                "INVALID_PARAMETER",
+                "lockTimeoutMs must be a non-negative number".to_owned(),
+            )
+        })?;
+        let mut lock_name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        lock_name.push(".lock");
+        Ok(Self {
+            inner: Arc::new(Inner {
+                lock_path: path.with_file_name(lock_name),
+                path,
+                key: key.map(Mutex::new),
+                allow_insecure: o.allow_insecure_permissions.unwrap_or(false),
+                lock_timeout,
+            }),
+        })
+    }
+
+    /// The expanded path.
+    #[napi(getter)]
+    pub fn path(&self) -> String {
+        self.inner.path.display().to_string()
+    }
+
+    /// The document, decrypted, or `null` when the file does not exist.
+    #[napi]
+    pub async fn read(&self) -> Result<Option<String>> {
+        let inner = self.inner.clone();
+        join(spawn_blocking(move || inner.read()).await)
+    }
+
+    /// Waits for the cross-process lock (up to the lock timeout).
+    #[napi]
+    pub async fn lock(&self) -> Result<FileStoreLock> {
+        let inner = self.inner.clone();
+        let file = join(
+            spawn_blocking({
+                let inner = inner.clone();
+                move || inner.lock()
+            })
+            .await,
+        )?;
+        Ok(FileStoreLock {
+            inner,
+            file: Arc::new(Mutex::new(Some(file))),
+        })
+    }
+}
+
+fn join<T>(r: std::result::Result<Result<T>, napi::tokio::task::JoinError>) -> Result<T> {
+    r.map_err(|e| lib_error("STORE_IO", format!("store task failed: {e}")))?
+}
+
+/// A held store lock: read and write under it, then `release()`.
+#[napi]
+pub struct FileStoreLock {
+    inner: Arc<Inner>,
+    file: Arc<Mutex<Option<File>>>,
+}
+
+#[napi]
+impl FileStoreLock {
+    fn held(&self) -> Result<()> {
+        if self
+            .file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some()
+        {
+            Ok(())
+        } else {
+            Err(lib_error(
+                "STORE_IO",
+                "the store lock was already released".to_owned(),
+            ))
+        }
+    }
+
+    /// The document under the lock.
+    #[napi]
+    pub async fn read(&self) -> Result<Option<String>> {
+        self.held()?;
+        let inner = self.inner.clone();
+        join(spawn_blocking(move || inner.read()).await)
+    }
+
+    /// Replaces the document atomically.
+    #[napi]
+    pub async fn write(&self, document: String) -> Result<()> {
+        self.held()?;
+        let inner = self.inner.clone();
+        join(spawn_blocking(move || inner.write(&document)).await)
+    }
+
+    /// Releases the lock (closing the file releases it); calling it again does nothing.
+    #[napi]
+    pub fn release(&self) {
+        self.file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+}

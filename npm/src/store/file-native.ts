@@ -1,0 +1,54 @@
+/**
+ * `fileStore` for Node and Bun: the addon does the file work (0700 directory, 0600 file,
+ * atomic replace, cross-process lock, core's encryption envelope).
+ */
+import { Buffer } from "node:buffer";
+import { toLibraryError } from "../errors.js";
+import { loadNative } from "../native.js";
+import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
+import { createOAuthStore } from "./oauth-store.js";
+import type { OAuthStore } from "./types.js";
+
+async function native<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+}
+
+/** Tokens in a file, optionally encrypted, safe across processes and crashes. */
+export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreOptions = {}): OAuthStore {
+  const { raw, passphrase } = splitKey(options);
+  let file;
+  try {
+    const nativeOptions: Parameters<typeof loadNativeStore>[1] = {};
+    if (raw) nativeOptions.encryptionKey = Buffer.from(raw);
+    if (passphrase !== undefined) nativeOptions.passphrase = passphrase;
+    if (options.keyName !== undefined) nativeOptions.keyName = options.keyName;
+    if (options.allowInsecurePermissions !== undefined) nativeOptions.allowInsecurePermissions = options.allowInsecurePermissions;
+    if (options.lockTimeoutMs !== undefined) nativeOptions.lockTimeoutMs = options.lockTimeoutMs;
+    file = loadNativeStore(path, nativeOptions);
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+  const store = file;
+  return createOAuthStore({
+    where: store.path,
+    read: () => native(store.read()),
+    async transaction(change) {
+      const lock = await native(store.lock());
+      try {
+        const { write, result } = await change(await native(lock.read()));
+        if (write !== undefined) await native(lock.write(write));
+        return result;
+      } finally {
+        lock.release();
+      }
+    },
+  });
+}
+
+function loadNativeStore(path: string, options: import("../../native/binding.js").FileStoreOptions) {
+  return new (loadNative().NativeFileStore)(path, options);
+}

@@ -1,0 +1,29 @@
+import { OAuthCallbackError } from "../errors.js";
+
+/** Options of `fileStore`. */
+export interface FileStoreOptions {
+  /**
+   * Encrypts the file with AES-256-GCM: 32 raw key bytes, or a passphrase string (at
+   * least 8 characters), stretched with Argon2id (m=19 MiB, t=2, p=1) and a random salt
+   * kept in the file's header. Without it the file is plain JSON (still 0600).
+   */
+  encryptionKey?: Uint8Array | string;
+  /** A name for the key, authenticated in the file (default `"default"`). */
+  keyName?: string;
+  /** Read a file that other users can access (refused by default). */
+  allowInsecurePermissions?: boolean;
+  /** How long to wait for another process's lock, in milliseconds (default 10000). */
+  lockTimeoutMs?: number;
+}
+
+/** Where `fileStore()` keeps tokens when no path is given. */
+export const DEFAULT_STORE_PATH = "~/.oauth-callback-rs/tokens.json";
+
+/** The key as raw bytes or passphrase, type-checked. */
+export function splitKey(options: FileStoreOptions): { raw?: Uint8Array; passphrase?: string } {
+  const k = options.encryptionKey;
+  if (k === undefined) return {};
+  if (typeof k === "string") return { passphrase: k };
+  if (k instanceof Uint8Array) return { raw: k };
+  throw new OAuthCallbackError("INVALID_KEY", "encryptionKey must be 32 bytes (a Uint8Array) or a passphrase string");
+}

@@ -1,0 +1,20 @@
+// File helpers for the store cases, on node:fs (which Node, Bun and Deno all provide).
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export function makeEnv(home, deniedCode = "STORE_IO") {
+  return {
+    home,
+    deniedCode,
+    tmp: () => mkdtempSync(join(tmpdir(), "ocrs-store-")),
+    mode: (p) => statSync(p).mode & 0o777,
+    read: (p) => readFileSync(p, "utf8"),
+    write: (p, s) => writeFileSync(p, s, { mode: 0o600 }),
+    chmod: (p, m) => chmodSync(p, m),
+    mkdir: (p) => mkdirSync(p, { recursive: true }),
+    list: (p) => readdirSync(p),
+    exists: (p) => existsSync(p),
+    rm: (p) => rmSync(p, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,84 @@
+// Token store files shared by real processes: Node, Bun and Deno writers updating one
+// encrypted file under the cross-process lock; writers killed with SIGKILL mid-write;
+// and Node and Deno reading each other's files.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import * as lib from "oauth-callback-rs";
+import { equal, ok } from "../facade/assert.mjs";
+
+const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
+const BIN = fileURLToPath(new URL("../../node_modules/.bin/", import.meta.url));
+const PASS = "interop passphrase 1";
+const DENO_FLAGS = ["run", "--no-check", "--no-lock", "--allow-read", "--allow-write", "--allow-env"];
+
+function command(runtime, args) {
+  if (runtime === "node") return [process.execPath, [WORKER, ...args]];
+  if (runtime === "bun") return [`${BIN}bun`, [WORKER, ...args]];
+  return [`${BIN}deno`, [...DENO_FLAGS, WORKER, ...args]];
+}
+
+function run(runtime, args) {
+  const [cmd, argv] = command(runtime, args);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => resolve({ code, out, err }));
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "ocrs-proc-"));
+
+test("stores: Node, Bun and Deno processes updating one file lose no update", async () => {
+  const path = join(tmp(), "shared.enc");
+  const runtimes = ["node", "node", "bun", "deno"];
+  const results = await Promise.all(runtimes.map((r, i) => run(r, [path, PASS, "increment", "25", String(i)])));
+  results.forEach((r, i) => equal(r.code, 0, `${runtimes[i]} worker exit (${r.err})`));
+  const store = lib.fileStore(path, { encryptionKey: PASS });
+  equal((await store.getEntry("shared")).discovery.count, 100, "every increment of every process");
+  for (let i = 0; i < runtimes.length; i++) equal((await store.getEntry(`worker-${i}`)).discovery.count, 25, `worker ${i}'s own key`);
+});
+
+test("stores: a writer killed with SIGKILL leaves the old value or the new, never a torn file", async () => {
+  const path = join(tmp(), "crash.enc");
+  let last = 0;
+  let kills = 0;
+  for (let round = 0; round < 25; round++) {
+    const [cmd, argv] = command("node", [path, PASS, "write-forever"]);
+    const child = spawn(cmd, argv, { stdio: "ignore" });
+    // Past start-up and the first Argon2id derivation, then anywhere in the write loop.
+    await new Promise((r) => setTimeout(r, 250 + Math.floor(Math.random() * 250)));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    kills++;
+    const entry = await lib.fileStore(path, { encryptionKey: PASS }).getEntry("crash");
+    if (entry === null) continue; // killed before the first write finished
+    const value = entry.discovery.value;
+    ok(Number.isInteger(value) && value >= 1, `round ${round}: a whole value (${value})`);
+    equal(entry.discovery.padding.length, 256 * 1024, `round ${round}: the whole padding`);
+    last = value;
+  }
+  equal(kills, 25, "every round killed its writer");
+  ok(last > 0, "writers made progress between kills");
+});
+
+test("stores: Node and Deno read each other's encrypted files", async () => {
+  const path = join(tmp(), "interop.enc");
+  await lib.fileStore(path, { encryptionKey: PASS }).set("from-node", { accessToken: "node-token" });
+  const read = await run("deno", [path, PASS, "get", "from-node"]);
+  equal(read.code, 0, `deno read (${read.err})`);
+  equal(JSON.parse(read.out).accessToken, "node-token", "Deno reads Node's file");
+  const write = await run("deno", [path, PASS, "put", "from-deno", "deno-token"]);
+  equal(write.code, 0, `deno write (${write.err})`);
+  const store = lib.fileStore(path, { encryptionKey: PASS });
+  equal((await store.get("from-deno")).accessToken, "deno-token", "Node reads Deno's write");
+  equal((await store.get("from-node")).accessToken, "node-token", "and Deno kept Node's key");
+  const wrongKey = await run("deno", [path, "another passphrase", "get", "from-node"]);
+  ok(wrongKey.code !== 0 && /^STORE_DECRYPT_FAILED: /.test(wrongKey.err), `wrong key refused in Deno too: ${wrongKey.err.slice(0, 200)}`);
+});
