@@ -11,6 +11,7 @@ useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
 export { fileStore } from "./store/file-native.js";
+export { keychainStore, type KeychainStoreOptions } from "./store/keychain.js";
 export { bindLoopback } from "./listener-native.js";
 
 /**

@@ -12,6 +12,14 @@ import {
   getAuthCode,
   OAuthError,
   TimeoutError,
+  fileStore,
+  inMemoryStore,
+  keychainStore,
+  bindTokenStore,
+  OAuthStoreBrand,
+  type OAuthStore,
+  type TokenStore,
+  type Tokens,
   type CallbackResult,
   type GetAuthCodeOptions,
   type ErrorCode,
@@ -62,6 +70,22 @@ void [headless, login];
 // @ts-expect-error launch without authorizationUrl is not a mode
 const launchOnly: GetAuthCodeOptions = { launch: (u: string) => u };
 void launchOnly;
+
+const stores: OAuthStore[] = [
+  inMemoryStore(),
+  fileStore("~/.app/tokens.json", { encryptionKey: new Uint8Array(32), keyName: "k1", lockTimeoutMs: 500 }),
+  fileStore(undefined, { encryptionKey: "a passphrase" }),
+  keychainStore({ service: "app", account: "me", fallback: { encryptionKey: "pass phrase" } }),
+];
+const plainStore: TokenStore = stores[0] as OAuthStore;
+const branded: true = (stores[0] as OAuthStore)[OAuthStoreBrand];
+async function useStore(s: OAuthStore): Promise<Tokens | null> {
+  await s.update("k", (e) => (e ? { ...e, codeVerifier: "v" } : null));
+  return bindTokenStore(s, "k").get();
+}
+void [plainStore, branded, useStore];
+// @ts-expect-error a fallback needs its encryption key
+keychainStore({ service: "a", account: "b", fallback: { path: "x" } });
 
 // @ts-expect-error state is required
 buildAuthorizationUrl({ authorizationEndpoint: "https://a/", clientId: "c", codeChallenge: challenge });

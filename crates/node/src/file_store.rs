@@ -233,31 +233,33 @@ impl Inner {
     }
 
     fn lock(&self) -> Result<File> {
-        let dir = self.lock_path.parent().unwrap_or_else(|| Path::new("."));
-        ensure_dir(dir)?;
-        let file = open_private(&self.lock_path, false)
-            .map_err(|e| io_err(&self.lock_path, "open the lock", &e))?;
-        let start = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(io_err(&self.lock_path, "lock", &e));
-                }
-            }
-            if start.elapsed() >= self.lock_timeout {
-                return Err(lib_error(
-                    "STORE_LOCK_TIMEOUT",
-                    format!(
-                        "another process holds {} for more than {:?}",
-                        shown(&self.lock_path),
-                        self.lock_timeout
-                    ),
-                ));
-            }
-            std::thread::sleep(LOCK_POLL);
+        lock_file(&self.lock_path, self.lock_timeout)
+    }
+}
+
+/// Takes the exclusive cross-process lock on `path` (created 0600, its directory 0700),
+/// waiting up to `timeout`. The OS releases it when the file closes or the process dies.
+pub(crate) fn lock_file(path: &Path, timeout: Duration) -> Result<File> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    ensure_dir(dir)?;
+    let file = open_private(path, false).map_err(|e| io_err(path, "open the lock", &e))?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(path, "lock", &e)),
         }
+        if start.elapsed() >= timeout {
+            return Err(lib_error(
+                "STORE_LOCK_TIMEOUT",
+                format!(
+                    "another process holds {} for more than {timeout:?}",
+                    shown(path)
+                ),
+            ));
+        }
+        std::thread::sleep(LOCK_POLL);
     }
 }
 
@@ -357,7 +359,9 @@ impl NativeFileStore {
     }
 }
 
-fn join<T>(r: std::result::Result<Result<T>, napi::tokio::task::JoinError>) -> Result<T> {
+pub(crate) fn join<T>(
+    r: std::result::Result<Result<T>, napi::tokio::task::JoinError>,
+) -> Result<T> {
     r.map_err(|e| lib_error("STORE_IO", format!("store task failed: {e}")))?
 }
 

@@ -3,10 +3,14 @@
 //! facade turns into `OAuthCallbackError` with a `code`.
 
 mod file_store;
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+mod keychain;
 mod listener;
 mod server;
 
 pub use file_store::{FileStoreLock, FileStoreOptions, NativeFileStore};
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+pub use keychain::{KeychainLock, NativeKeychain};
 pub use listener::{LoopbackListener, bind_loopback};
 pub use server::{
     CallbackServer, CallbackServerOptions, CallbackServerResult, start_callback_server,

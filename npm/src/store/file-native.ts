@@ -6,7 +6,7 @@ import { Buffer } from "node:buffer";
 import { toLibraryError } from "../errors.js";
 import { loadNative } from "../native.js";
 import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
-import { createOAuthStore } from "./oauth-store.js";
+import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
 import type { OAuthStore } from "./types.js";
 
 async function native<T>(p: Promise<T>): Promise<T> {
@@ -19,6 +19,11 @@ async function native<T>(p: Promise<T>): Promise<T> {
 
 /** Tokens in a file, optionally encrypted, safe across processes and crashes. */
 export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreOptions = {}): OAuthStore {
+  return createOAuthStore(nativeFileBackend(path, options));
+}
+
+/** The file backend on the addon, also the keychain store's fallback. */
+export function nativeFileBackend(path: string, options: FileStoreOptions): DocumentBackend {
   const { raw, passphrase } = splitKey(options);
   let file;
   try {
@@ -33,7 +38,7 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
     throw toLibraryError(err);
   }
   const store = file;
-  return createOAuthStore({
+  return {
     where: store.path,
     read: () => native(store.read()),
     async transaction(change) {
@@ -46,7 +51,7 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
         lock.release();
       }
     },
-  });
+  };
 }
 
 function loadNativeStore(path: string, options: import("../../native/binding.js").FileStoreOptions) {

@@ -1,0 +1,91 @@
+/**
+ * `keychainStore`: the store document as one secret in the OS keychain (macOS Keychain,
+ * Windows Credential Manager, Linux Secret Service), changed under a cross-process lock.
+ * Where no keychain is usable it fails with `KEYCHAIN_UNAVAILABLE`, or, when a `fallback`
+ * is given, moves to the encrypted file store and says so through `onWarning`.
+ */
+import { OAuthCallbackError, toLibraryError } from "../errors.js";
+import { loadNative } from "../native.js";
+import { DEFAULT_STORE_PATH } from "./file-options.js";
+import { nativeFileBackend } from "./file-native.js";
+import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
+import type { OAuthStore } from "./types.js";
+
+/** Options of `keychainStore`. */
+export interface KeychainStoreOptions {
+  /** The keychain service name, e.g. your app's name. */
+  service: string;
+  /** The account under the service, e.g. the user or server. */
+  account: string;
+  /** Use an encrypted file when no keychain is usable (the key is required). */
+  fallback?: { path?: string; encryptionKey: Uint8Array | string; keyName?: string };
+  /** Told when the fallback is taken (default: `console.warn`). */
+  onWarning?: (message: string) => void;
+}
+
+async function native<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+}
+
+function keychainBackend(service: string, account: string): DocumentBackend {
+  let entry;
+  try {
+    entry = new (loadNative().NativeKeychain)(service, account);
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+  const k = entry;
+  return {
+    where: `the OS keychain (service "${service}", account "${account}")`,
+    read: () => native(k.read()),
+    async transaction(change) {
+      const lock = await native(k.lock());
+      try {
+        const { write, result } = await change(await native(lock.read()));
+        if (write !== undefined) await native(lock.write(write));
+        return result;
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+/** Tokens in the OS keychain. */
+export function keychainStore(options: KeychainStoreOptions): OAuthStore {
+  if (typeof options !== "object" || options === null || typeof options.service !== "string" || typeof options.account !== "string") {
+    throw new OAuthCallbackError("INVALID_PARAMETER", "keychainStore needs { service, account } strings");
+  }
+  const { fallback } = options;
+  if (fallback !== undefined && fallback.encryptionKey === undefined) {
+    throw new OAuthCallbackError("INVALID_KEY", "the keychain fallback is an encrypted file: give fallback.encryptionKey");
+  }
+  const primary = keychainBackend(options.service, options.account);
+  if (!fallback) return createOAuthStore(primary);
+  const warn = options.onWarning ?? ((m: string) => console.warn(m));
+  let active: DocumentBackend = primary;
+  async function withFallback<T>(op: (b: DocumentBackend) => Promise<T>): Promise<T> {
+    try {
+      return await op(active);
+    } catch (err) {
+      if (active !== primary || !(err instanceof OAuthCallbackError) || err.code !== "KEYCHAIN_UNAVAILABLE") throw err;
+      const path = fallback?.path ?? DEFAULT_STORE_PATH;
+      const fileOptions: { encryptionKey: Uint8Array | string; keyName?: string } = { encryptionKey: (fallback as { encryptionKey: Uint8Array | string }).encryptionKey };
+      if (fallback?.keyName !== undefined) fileOptions.keyName = fallback.keyName;
+      active = nativeFileBackend(path, fileOptions);
+      warn(`oauth-callback-rs: ${err.message}; keeping tokens in the encrypted file ${active.where} instead`);
+      return op(active);
+    }
+  }
+  return createOAuthStore({
+    get where() {
+      return active.where;
+    },
+    read: () => withFallback((b) => b.read()),
+    transaction: (change) => withFallback((b) => b.transaction(change)),
+  });
+}
