@@ -27,6 +27,22 @@ pub fn encode(input: &[u8]) -> String {
     out
 }
 
+/// Standard base64 with padding (RFC 4648 §4), as HTTP Basic authentication uses.
+pub fn encode_standard(input: &[u8]) -> String {
+    let mut s: String = encode(input)
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    while !s.len().is_multiple_of(4) {
+        s.push('=');
+    }
+    s
+}
+
 /// Decodes unpadded base64url; `None` on any character outside the alphabet, on padding,
 /// or on a length no encoding produces.
 pub fn decode(input: &str) -> Option<Vec<u8>> {
@@ -83,6 +99,13 @@ mod tests {
         for bad in ["a", "Zg=", "Z+8", "Z/8", "Zh", "ab cd", "é"] {
             assert_eq!(decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn standard_alphabet_with_padding() {
+        assert_eq!(encode_standard(b"f"), "Zg==");
+        assert_eq!(encode_standard(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(encode_standard(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub enum ErrorCode {
     StoreDecryptFailed,
     /// A store was written by a newer format version.
     StoreVersionUnsupported,
+    /// The authorization server answered with something that is not a valid response.
+    InvalidResponse,
+    /// Discovery metadata names another issuer than the one asked for (mix-up defense).
+    IssuerMismatch,
+    /// The authorization response's `state` or `iss` is not the expected one.
+    ResponseMismatch,
 }
 
 impl ErrorCode {
@@ -54,6 +60,9 @@ impl ErrorCode {
             Self::StoreCorrupt => "STORE_CORRUPT",
             Self::StoreDecryptFailed => "STORE_DECRYPT_FAILED",
             Self::StoreVersionUnsupported => "STORE_VERSION_UNSUPPORTED",
+            Self::InvalidResponse => "INVALID_RESPONSE",
+            Self::IssuerMismatch => "ISSUER_MISMATCH",
+            Self::ResponseMismatch => "RESPONSE_MISMATCH",
         }
     }
 }

@@ -7,20 +7,28 @@
 //! Randomness comes in through the [`Entropy`] trait, so every branch is testable with a
 //! fixed byte source.
 
+pub mod authorization_response;
 pub mod authorize;
 pub mod base64url;
 pub mod callback;
+pub mod device;
+pub mod discovery;
 pub mod endpoint;
 pub mod entropy;
 pub mod error;
 pub mod form;
+pub mod http_message;
+pub mod json;
 pub mod loopback;
 pub mod pages;
 pub mod pkce;
+pub mod registration;
+pub mod revocation;
 pub mod sanitize;
 pub mod state;
 pub mod store_envelope;
 pub mod template;
+pub mod token;
 
 pub use authorize::AuthorizationRequest;
 pub use endpoint::Endpoint;

@@ -1,0 +1,249 @@
+//! Authorization server metadata: RFC 8414, with OpenID Connect Discovery 1.0 as fallback.
+
+use crate::endpoint::Endpoint;
+use crate::error::{Error, ErrorCode, excerpt};
+use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
+use crate::json::Value;
+
+/// The metadata this client uses, with every endpoint checked (https or loopback).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerMetadata {
+    /// `issuer`, equal to the one asked for.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: Option<String>,
+    /// `token_endpoint`.
+    pub token_endpoint: String,
+    /// `registration_endpoint` (RFC 7591).
+    pub registration_endpoint: Option<String>,
+    /// `revocation_endpoint` (RFC 7009).
+    pub revocation_endpoint: Option<String>,
+    /// `device_authorization_endpoint` (RFC 8628).
+    pub device_authorization_endpoint: Option<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    pub iss_parameter_supported: bool,
+    /// `token_endpoint_auth_methods_supported`, default `["client_secret_basic"]`.
+    pub token_endpoint_auth_methods: Vec<String>,
+}
+
+impl ServerMetadata {
+    /// As a JSON object with camelCase names, for the JavaScript side.
+    pub fn to_value(&self) -> Value {
+        let s = |v: &str| Value::String(v.to_owned());
+        let opt = |v: &Option<String>| v.as_deref().map_or(Value::Null, s);
+        Value::Object(vec![
+            ("issuer".into(), s(&self.issuer)),
+            (
+                "authorizationEndpoint".into(),
+                opt(&self.authorization_endpoint),
+            ),
+            ("tokenEndpoint".into(), s(&self.token_endpoint)),
+            (
+                "registrationEndpoint".into(),
+                opt(&self.registration_endpoint),
+            ),
+            ("revocationEndpoint".into(), opt(&self.revocation_endpoint)),
+            (
+                "deviceAuthorizationEndpoint".into(),
+                opt(&self.device_authorization_endpoint),
+            ),
+            (
+                "issParameterSupported".into(),
+                Value::Bool(self.iss_parameter_supported),
+            ),
+            (
+                "tokenEndpointAuthMethods".into(),
+                Value::Array(
+                    self.token_endpoint_auth_methods
+                        .iter()
+                        .map(|m| s(m))
+                        .collect(),
+                ),
+            ),
+        ])
+    }
+}
+
+/// The discovery requests to try in order: RFC 8414 §3.1 (the well-known segment inserted
+/// before the issuer's path), then OIDC Discovery §4 (appended to the issuer).
+pub fn metadata_requests(issuer: &str) -> Result<Vec<HttpRequest>, Error> {
+    let ep = Endpoint::parse(issuer)?;
+    if !ep.query().is_empty() {
+        return Err(Error::new(
+            ErrorCode::InvalidUrl,
+            "an issuer identifier has no query (RFC 8414 §2)",
+        ));
+    }
+    let path = ep.path().trim_end_matches('/');
+    let origin = ep.with_query("");
+    let origin = origin.strip_suffix(ep.path()).unwrap_or(&origin);
+    Ok(vec![
+        HttpRequest::get_json(format!(
+            "{origin}/.well-known/oauth-authorization-server{path}"
+        )),
+        HttpRequest::get_json(format!("{origin}{path}/.well-known/openid-configuration")),
+    ])
+}
+
+fn endpoint(v: &Value, name: &str) -> Result<Option<String>, Error> {
+    optional_str(v, name, "discovery")?
+        .map(|u| Endpoint::parse(u).map(|e| e.to_string()))
+        .transpose()
+}
+
+fn strings(v: &Value, name: &str) -> Result<Option<Vec<String>>, Error> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str().map(str::to_owned).ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidResponse,
+                        format!("discovery \"{name}\" must be a list of strings"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("discovery \"{name}\" must be a list of strings"),
+        )),
+    }
+}
+
+/// Reads a metadata document. The `issuer` must equal `expected_issuer` exactly
+/// (RFC 8414 §3.3), which defeats mix-up attacks; PKCE S256 must be supported when the
+/// server lists its methods.
+pub fn process_metadata(
+    expected_issuer: &str,
+    status: u16,
+    body: &str,
+) -> Result<ServerMetadata, StepError> {
+    let v = json_object(status, body, "discovery")?;
+    let issuer = required_str(&v, "issuer", "discovery")?;
+    if issuer != expected_issuer {
+        return Err(Error::new(
+            ErrorCode::IssuerMismatch,
+            format!(
+                "the metadata names issuer \"{}\", not \"{}\" (RFC 8414 §3.3)",
+                excerpt(issuer),
+                excerpt(expected_issuer)
+            ),
+        )
+        .into());
+    }
+    let token_endpoint = endpoint(&v, "token_endpoint")?.ok_or_else(|| {
+        Error::new(
+            ErrorCode::InvalidResponse,
+            "the discovery response lacks \"token_endpoint\"",
+        )
+    })?;
+    if let Some(methods) = strings(&v, "code_challenge_methods_supported")?
+        && !methods.iter().any(|m| m == "S256")
+    {
+        return Err(Error::new(
+            ErrorCode::InvalidResponse,
+            "the server does not support PKCE with S256, which OAuth 2.1 requires",
+        )
+        .into());
+    }
+    Ok(ServerMetadata {
+        issuer: issuer.to_owned(),
+        authorization_endpoint: endpoint(&v, "authorization_endpoint")?,
+        token_endpoint,
+        registration_endpoint: endpoint(&v, "registration_endpoint")?,
+        revocation_endpoint: endpoint(&v, "revocation_endpoint")?,
+        device_authorization_endpoint: endpoint(&v, "device_authorization_endpoint")?,
+        iss_parameter_supported: v
+            .get("authorization_response_iss_parameter_supported")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        token_endpoint_auth_methods: strings(&v, "token_endpoint_auth_methods_supported")?
+            .unwrap_or_else(|| vec!["client_secret_basic".to_owned()]),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_urls_insert_and_append() {
+        let r = metadata_requests("https://as.example").unwrap();
+        assert_eq!(
+            r[0].url,
+            "https://as.example/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            r[1].url,
+            "https://as.example/.well-known/openid-configuration"
+        );
+        let r = metadata_requests("https://as.example/tenant/1/").unwrap();
+        assert_eq!(
+            r[0].url,
+            "https://as.example/.well-known/oauth-authorization-server/tenant/1"
+        );
+        assert_eq!(
+            r[1].url,
+            "https://as.example/tenant/1/.well-known/openid-configuration"
+        );
+        let r = metadata_requests("http://127.0.0.1:4000").unwrap();
+        assert_eq!(
+            r[0].url,
+            "http://127.0.0.1:4000/.well-known/oauth-authorization-server"
+        );
+        assert!(metadata_requests("http://as.example").is_err());
+        assert!(metadata_requests("https://as.example/?x=1").is_err());
+    }
+
+    const DOC: &str = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/auth","token_endpoint":"https://as.example/token","code_challenge_methods_supported":["S256"],"authorization_response_iss_parameter_supported":true,"revocation_endpoint":"https://as.example/revoke"}"#;
+
+    #[test]
+    fn reads_metadata() {
+        let m = process_metadata("https://as.example", 200, DOC).unwrap();
+        assert_eq!(m.token_endpoint, "https://as.example/token");
+        assert!(m.iss_parameter_supported);
+        assert_eq!(
+            m.revocation_endpoint.as_deref(),
+            Some("https://as.example/revoke")
+        );
+        assert_eq!(m.token_endpoint_auth_methods, vec!["client_secret_basic"]);
+    }
+
+    #[test]
+    fn issuer_must_match_exactly() {
+        for expected in [
+            "https://as.example/",
+            "https://AS.example",
+            "https://evil.example",
+        ] {
+            let e = process_metadata(expected, 200, DOC).unwrap_err();
+            assert!(
+                matches!(e, StepError::Library(ref e) if e.code() == ErrorCode::IssuerMismatch),
+                "{expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_bad_documents() {
+        let no_s256 = DOC.replace("[\"S256\"]", "[\"plain\"]");
+        let insecure = DOC.replace("https://as.example/token", "http://as.example/token");
+        let no_token = DOC.replace("\"token_endpoint\"", "\"other\"");
+        for body in [
+            no_s256.as_str(),
+            insecure.as_str(),
+            no_token.as_str(),
+            "{}",
+            "[]",
+        ] {
+            assert!(
+                process_metadata("https://as.example", 200, body).is_err(),
+                "{body}"
+            );
+        }
+        assert!(process_metadata("https://as.example", 404, "Not found").is_err());
+    }
+}

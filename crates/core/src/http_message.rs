@@ -1,0 +1,189 @@
+//! HTTP requests as data and responses as inputs: core builds what to send and reads what
+//! came back, and a driver (the TypeScript facade with `fetch`) moves the bytes between.
+
+use crate::error::{Error, ErrorCode, excerpt};
+use crate::json::{self, Value};
+
+/// A request for the driver to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Absolute URL.
+    pub url: String,
+    /// Headers to set.
+    pub headers: Vec<(&'static str, String)>,
+    /// Body, for `POST`.
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    /// A `GET` accepting JSON.
+    pub fn get_json(url: String) -> Self {
+        Self {
+            method: "GET",
+            url,
+            headers: vec![("accept", "application/json".to_owned())],
+            body: None,
+        }
+    }
+
+    /// A form `POST` (RFC 6749 §3.2: token endpoint requests are form-encoded).
+    pub fn post_form(url: String, body: String) -> Self {
+        Self {
+            method: "POST",
+            url,
+            headers: vec![
+                (
+                    "content-type",
+                    "application/x-www-form-urlencoded".to_owned(),
+                ),
+                ("accept", "application/json".to_owned()),
+            ],
+            body: Some(body),
+        }
+    }
+
+    /// A JSON `POST` (RFC 7591 §3.1: registration requests are JSON).
+    pub fn post_json(url: String, body: &Value) -> Self {
+        Self {
+            method: "POST",
+            url,
+            headers: vec![
+                ("content-type", "application/json".to_owned()),
+                ("accept", "application/json".to_owned()),
+            ],
+            body: Some(body.to_json()),
+        }
+    }
+}
+
+/// An OAuth error response (RFC 6749 §5.2), with text fields stripped of control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthErrorResponse {
+    /// `error`, e.g. `invalid_grant`.
+    pub error: String,
+    /// `error_description`.
+    pub description: Option<String>,
+    /// `error_uri`.
+    pub uri: Option<String>,
+}
+
+/// Why a protocol step failed: the server said no, or the exchange itself was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepError {
+    /// The server answered with an OAuth error.
+    OAuth(OAuthErrorResponse),
+    /// Anything else: bad input, a malformed response, a mismatch.
+    Library(Error),
+}
+
+impl From<Error> for StepError {
+    fn from(e: Error) -> Self {
+        Self::Library(e)
+    }
+}
+
+/// Reads a JSON object body; non-2xx statuses become an OAuth error when the body is
+/// one (RFC 6749 §5.2), otherwise an `INVALID_RESPONSE` naming the status.
+pub fn json_object(status: u16, body: &str, what: &str) -> Result<Value, StepError> {
+    let parsed = json::parse(body);
+    if !(200..300).contains(&status) {
+        if let Ok(v) = &parsed
+            && let Some(e) = oauth_error(v)
+        {
+            return Err(StepError::OAuth(e));
+        }
+        return Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!(
+                "the {what} answered HTTP {status} without an OAuth error: \"{}\"",
+                excerpt(body)
+            ),
+        )
+        .into());
+    }
+    match parsed {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the {what} response is not a JSON object"),
+        )
+        .into()),
+        Err(e) => Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the {what} response: {}", e.message()),
+        )
+        .into()),
+    }
+}
+
+/// The OAuth error in a response object, if it carries one.
+pub fn oauth_error(v: &Value) -> Option<OAuthErrorResponse> {
+    let clean = |s: &str| crate::sanitize::strip_controls(s);
+    let error = v.get("error")?.as_str()?;
+    Some(OAuthErrorResponse {
+        error: clean(error),
+        description: v
+            .get("error_description")
+            .and_then(Value::as_str)
+            .map(clean),
+        uri: v
+            .get("error_uri")
+            .and_then(Value::as_str)
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .map(clean),
+    })
+}
+
+/// A required non-empty string member.
+pub fn required_str<'a>(v: &'a Value, name: &str, what: &str) -> Result<&'a str, Error> {
+    match v.get(name) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(_) => Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the {what} response has a malformed \"{name}\""),
+        )),
+        None => Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the {what} response lacks \"{name}\""),
+        )),
+    }
+}
+
+/// An optional string member; present but not a string is an error.
+pub fn optional_str<'a>(v: &'a Value, name: &str, what: &str) -> Result<Option<&'a str>, Error> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::new(
+            ErrorCode::InvalidResponse,
+            format!("the {what} response has a malformed \"{name}\""),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_statuses_become_oauth_errors() {
+        let e = json_object(400, r#"{"error":"invalid_grant","error_description":"bad\u001b[31m code","error_uri":"javascript:x"}"#, "token endpoint").unwrap_err();
+        let StepError::OAuth(e) = e else { panic!() };
+        assert_eq!(e.error, "invalid_grant");
+        assert_eq!(e.description.as_deref(), Some("bad code"));
+        assert_eq!(e.uri, None);
+        let e = json_object(502, "<html>Bad gateway</html>", "token endpoint").unwrap_err();
+        let StepError::Library(e) = e else { panic!() };
+        assert_eq!(e.code(), ErrorCode::InvalidResponse);
+        assert!(e.message().contains("502"));
+    }
+
+    #[test]
+    fn success_needs_an_object() {
+        assert!(json_object(200, "[]", "x").is_err());
+        assert!(json_object(200, "not json", "x").is_err());
+        assert!(json_object(200, "{}", "x").is_ok());
+    }
+}

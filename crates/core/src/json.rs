@@ -1,0 +1,424 @@
+//! A small, strict JSON (RFC 8259) reader and writer for the authorization server's
+//! responses and our registration requests, so the wasm module carries no serde.
+//! Limits: 1 MiB of input and 32 levels of nesting; duplicate object names are refused
+//! (RFC 8259 §4 leaves them undefined, and an attacker could use them to confuse).
+
+use crate::error::{Error, ErrorCode};
+
+/// Largest document accepted.
+pub const MAX_LEN: usize = 1 << 20;
+const MAX_DEPTH: usize = 32;
+
+/// A parsed JSON value. Objects keep their members in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number (as f64, which is all JavaScript has).
+    Number(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object.
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// The member `name` of an object.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Self::Object(m) => m.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Self::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Self::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Writes compact JSON.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Self::Null => out.push_str("null"),
+            Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Self::Number(n) if n.is_finite() => out.push_str(&format!("{n}")),
+            Self::Number(_) => out.push_str("null"),
+            Self::String(s) => write_string(s, out),
+            Self::Array(a) => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Self::Object(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn bad(why: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidResponse,
+        format!("the response is not valid JSON: {why}"),
+    )
+}
+
+/// Parses one JSON document (whitespace around it allowed, nothing else).
+pub fn parse(text: &str) -> Result<Value, Error> {
+    if text.len() > MAX_LEN {
+        return Err(bad("larger than 1 MiB"));
+    }
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(bad("trailing characters"));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &str) -> Result<(), Error> {
+        if self.s[self.i..].starts_with(lit.as_bytes()) {
+            self.i += lit.len();
+            Ok(())
+        } else {
+            Err(bad("unexpected characters"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+        if depth > MAX_DEPTH {
+            return Err(bad("nested too deeply"));
+        }
+        self.ws();
+        match self.s.get(self.i) {
+            Some(b'n') => self.eat("null").map(|()| Value::Null),
+            Some(b't') => self.eat("true").map(|()| Value::Bool(true)),
+            Some(b'f') => self.eat("false").map(|()| Value::Bool(false)),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.s.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    match self.s.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Value::Array(items));
+                        }
+                        _ => return Err(bad("expected , or ]")),
+                    }
+                }
+            }
+            Some(b'{') => {
+                self.i += 1;
+                let mut members: Vec<(String, Value)> = Vec::new();
+                self.ws();
+                if self.s.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                    return Ok(Value::Object(members));
+                }
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'"') {
+                        return Err(bad("expected a member name"));
+                    }
+                    let k = self.string()?;
+                    if members.iter().any(|(m, _)| *m == k) {
+                        return Err(bad("a member name appears twice"));
+                    }
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b':') {
+                        return Err(bad("expected :"));
+                    }
+                    self.i += 1;
+                    let v = self.value(depth + 1)?;
+                    members.push((k, v));
+                    self.ws();
+                    match self.s.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Value::Object(members));
+                        }
+                        _ => return Err(bad("expected , or }")),
+                    }
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(bad("expected a value")),
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, Error> {
+        let start = self.i;
+        if self.s.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.s.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = self.s.get(self.i) {
+                    self.i += 1;
+                }
+            }
+            _ => return Err(bad("malformed number")),
+        }
+        if self.s.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            let digits = self.i;
+            while let Some(b'0'..=b'9') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            if self.i == digits {
+                return Err(bad("malformed number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            let digits = self.i;
+            while let Some(b'0'..=b'9') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            if self.i == digits {
+                return Err(bad("malformed number"));
+            }
+        }
+        let text =
+            std::str::from_utf8(&self.s[start..self.i]).map_err(|_| bad("malformed number"))?;
+        text.parse::<f64>()
+            .map(Value::Number)
+            .map_err(|_| bad("malformed number"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let h = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| bad("short \\u escape"))?;
+        let s = std::str::from_utf8(h).map_err(|_| bad("bad \\u escape"))?;
+        let v = u32::from_str_radix(s, 16).map_err(|_| bad("bad \\u escape"))?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, Error> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(&b) = self.s.get(self.i) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.push_str(
+                std::str::from_utf8(&self.s[start..self.i]).map_err(|_| bad("not UTF-8"))?,
+            );
+            match self.s.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let e = *self
+                        .s
+                        .get(self.i)
+                        .ok_or_else(|| bad("unterminated string"))?;
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let c = if (0xd800..0xdc00).contains(&hi) {
+                                if self.s.get(self.i..self.i + 2) != Some(b"\\u") {
+                                    return Err(bad("lone surrogate"));
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xdc00..0xe000).contains(&lo) {
+                                    return Err(bad("lone surrogate"));
+                                }
+                                0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(c).ok_or_else(|| bad("lone surrogate"))?);
+                        }
+                        _ => return Err(bad("bad escape")),
+                    }
+                }
+                Some(_) => return Err(bad("control character in a string")),
+                None => return Err(bad("unterminated string")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_token_response() {
+        let v = parse(r#" {"access_token":"a\u00e9\n","expires_in":3600,"ok":true,"x":null,"s":["a",1.5e2,-0]} "#).unwrap();
+        assert_eq!(v.get("access_token").and_then(Value::as_str), Some("aé\n"));
+        assert_eq!(v.get("expires_in").and_then(Value::as_f64), Some(3600.0));
+        assert_eq!(v.get("ok").and_then(Value::as_bool), Some(true));
+        assert_eq!(
+            v.get("s").and_then(Value::as_array).map(<[Value]>::len),
+            Some(3)
+        );
+        assert_eq!(
+            parse(r#""\ud83d\ude00""#).unwrap(),
+            Value::String("😀".into())
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_and_hostile_input() {
+        for bad in [
+            "",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "nul",
+            "\"\\ud800\"",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "{\"a\":1}{",
+            "{\"a\":1,\"a\":2}",
+            "'a'",
+            "NaN",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse(&"[".repeat(100)).is_err());
+        assert!(parse(&format!("\"{}\"", "a".repeat(MAX_LEN))).is_err());
+        assert_eq!(parse("{}").unwrap().get("x"), None);
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let v = Value::Object(vec![
+            ("a".into(), Value::String("q\"\\\n\u{1}\u{2028}".into())),
+            (
+                "b".into(),
+                Value::Array(vec![Value::Number(1.5), Value::Bool(false), Value::Null]),
+            ),
+        ]);
+        let text = v.to_json();
+        assert_eq!(text, r#"{"a":"q\"\\\n\u0001\u2028","b":[1.5,false,null]}"#);
+        assert_eq!(parse(&text).unwrap(), v);
+    }
+}
