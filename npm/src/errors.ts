@@ -25,7 +25,14 @@ export type ErrorCode =
   | "STORE_IO"
   | "STORE_LOCK_TIMEOUT"
   | "KEYCHAIN_UNAVAILABLE"
-  | "KEYCHAIN_ERROR";
+  | "KEYCHAIN_ERROR"
+  | "INVALID_RESPONSE"
+  | "ISSUER_MISMATCH"
+  | "RESPONSE_MISMATCH"
+  | "DISCOVERY_FAILED"
+  | "HTTP_ERROR"
+  | "LOGIN_REQUIRED"
+  | "DEVICE_CODE_EXPIRED";
 
 /** Marks `instance` with a registry-wide brand so `instanceof` works across copies. */
 function brand(instance: object, key: symbol): void {
@@ -116,7 +123,11 @@ export function toLibraryError(err: unknown): unknown {
     const e = err as { code?: unknown; message?: unknown; free?: () => void };
     // A wasm-bindgen CoreError: a code and a message, and a handle to free.
     if (typeof e.code === "string" && typeof e.message === "string" && typeof e.free === "function") {
-      const out = new OAuthCallbackError(e.code as ErrorCode, e.message);
+      const o = err as { oauthError?: string; oauthDescription?: string; oauthUri?: string };
+      const out =
+        e.code === "OAUTH_ERROR"
+          ? new OAuthError(o.oauthError ?? "server_error", o.oauthDescription ?? undefined, o.oauthUri ?? undefined)
+          : new OAuthCallbackError(e.code as ErrorCode, e.message);
       e.free();
       return out;
     }

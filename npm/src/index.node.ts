@@ -2,6 +2,7 @@
  * oauth-callback-rs for Node and Bun: the wasm core loaded synchronously on first use,
  * the native addon (hyper callback server, sockets) loaded lazily.
  */
+import { BaseOAuthClient, type OAuthClientOptions } from "./client/oauth-client.js";
 import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
 import { startNativeCallbackServer } from "./callback-native.js";
 import { useSyncLoader } from "./protocol.js";
@@ -10,6 +11,9 @@ import { loadWasmSync } from "./wasm-sync.js";
 useSyncLoader(loadWasmSync);
 
 export * from "./api.js";
+export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
+export type { OAuthEvent } from "./client/http.js";
+export type { ServerMetadata } from "./client/steps.js";
 export { fileStore } from "./store/file-native.js";
 export { keychainStore, type KeychainStoreOptions } from "./store/keychain.js";
 export { bindLoopback } from "./listener-native.js";
@@ -22,4 +26,14 @@ export { bindLoopback } from "./listener-native.js";
  */
 export function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
   return runAuthCodeFlow(startNativeCallbackServer, input);
+}
+
+/**
+ * An OAuth 2.1 client: browser sign-in over a loopback redirect, device flow, tokens
+ * kept fresh in a store, logout with revocation. See `OAuthClientOptions`.
+ */
+export class OAuthClient extends BaseOAuthClient {
+  constructor(options: OAuthClientOptions) {
+    super(options, getAuthCode);
+  }
 }

@@ -28,7 +28,8 @@ function bindings(): Bindings {
   throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
 }
 
-function call<T>(fn: (core: Bindings) => T): T {
+/** Runs `fn` on the initialized core, turning its errors into typed ones. @internal */
+export function call<T>(fn: (core: Bindings) => T): T {
   const core = bindings();
   try {
     return fn(core);

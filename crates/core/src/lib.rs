@@ -29,6 +29,7 @@ pub mod state;
 pub mod store_envelope;
 pub mod template;
 pub mod token;
+pub mod trace;
 
 pub use authorize::AuthorizationRequest;
 pub use endpoint::Endpoint;

@@ -1,0 +1,107 @@
+//! Redaction for the readable trace of every OAuth message: secrets appear as their
+//! first three characters and an ellipsis, enough to tell two tokens apart, never enough
+//! to use one.
+
+use crate::form;
+use crate::json::{self, Value};
+
+/// Parameter and member names whose values are secrets.
+pub const SECRET_NAMES: [&str; 11] = [
+    "code",
+    "code_verifier",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "device_code",
+    "token",
+    "registration_access_token",
+    "state",
+    "nonce",
+];
+
+/// `abc…` for a secret (`…` alone when shorter than 8 characters).
+pub fn redact(secret: &str) -> String {
+    if secret.chars().count() < 8 {
+        return "…".to_owned();
+    }
+    let prefix: String = secret.chars().take(3).collect();
+    format!("{prefix}…")
+}
+
+fn redact_value(name: &str, v: &Value) -> Value {
+    match v {
+        Value::String(s) if SECRET_NAMES.contains(&name) => Value::String(redact(s)),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), redact_value(k, v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| redact_value(name, v)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A form or JSON body with every secret redacted; other text is replaced by a length,
+/// since a body that cannot be parsed cannot be shown safely.
+pub fn redact_body(body: &str) -> String {
+    if body.is_empty() {
+        return String::new();
+    }
+    if let Ok(v) = json::parse(body) {
+        return redact_value("", &v).to_json();
+    }
+    if let Some(pairs) = form::parse_query(body)
+        && body.contains('=')
+        && !body.contains([' ', '\n', '<'])
+    {
+        let mut out = String::new();
+        for (n, v) in pairs {
+            let shown = if SECRET_NAMES.contains(&n.as_str()) {
+                redact(&v)
+            } else {
+                v
+            };
+            form::append_pair(&mut out, &n, &shown);
+        }
+        return out;
+    }
+    format!("[{} bytes]", body.len())
+}
+
+/// A URL with secret query parameters redacted (authorization URLs carry `state`).
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    format!("{base}?{}", redact_body(query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_json_form_and_urls() {
+        let j = redact_body(
+            r#"{"access_token":"abcdefghijk","token_type":"Bearer","nested":{"refresh_token":"zyxwvutsrq"}}"#,
+        );
+        assert_eq!(
+            j,
+            r#"{"access_token":"abc…","token_type":"Bearer","nested":{"refresh_token":"zyx…"}}"#
+        );
+        let f = redact_body(
+            "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&code_verifier=dBjftJeZ4CVP",
+        );
+        assert_eq!(
+            f,
+            "grant_type=authorization_code&code=Spl%E2%80%A6&code_verifier=dBj%E2%80%A6"
+        );
+        assert_eq!(redact_body("<html>secret</html>"), "[19 bytes]");
+        assert_eq!(
+            redact_url("https://a/x?state=abcdefghij&client_id=c"),
+            "https://a/x?state=abc%E2%80%A6&client_id=c"
+        );
+        assert_eq!(redact("short"), "…");
+    }
+}

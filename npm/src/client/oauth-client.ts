@@ -1,0 +1,384 @@
+/**
+ * `OAuthClient`: sign in through the browser and a loopback redirect (or the device
+ * flow), keep tokens fresh, log out. Protocol decisions are core steps; this class
+ * sequences them, keeps state in the store, and moves bytes with `fetch`.
+ */
+import type { CallbackResult, GetAuthCodeOptions } from "../auth-code.js";
+import { OAuthCallbackError, OAuthError } from "../errors.js";
+import { openBrowser } from "../launcher.js";
+import { buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
+import { inMemoryStore } from "../store/memory.js";
+import type { ClientInfo, OAuthStore, Tokens } from "../store/types.js";
+import { send, type Emit, type OAuthEvent } from "./http.js";
+import { steps, type ClientCredentials, type CoreRequest, type DeviceAuthorization, type ServerMetadata } from "./steps.js";
+
+/** Options of `OAuthClient`. */
+export interface OAuthClientOptions {
+  /** The authorization server's issuer identifier; metadata is discovered from it. */
+  issuer: string;
+  /** Pre-registered client; without it the client registers itself (RFC 7591) once. */
+  clientId?: string;
+  /** For confidential clients: sent with client_secret_basic or _post as the server says. */
+  clientSecret?: string;
+  /** Name sent when registering (default `"oauth-callback-rs client"`). */
+  clientName?: string;
+  /** Scopes to ask for. */
+  scopes?: string | readonly string[];
+  /** Resource indicators (RFC 8707). */
+  resource?: string | readonly string[];
+  /** Where tokens, the registration and flow state live (default: in memory). */
+  storage?: OAuthStore;
+  /** The key in the store (default: the issuer). */
+  storageKey?: string;
+  /** Refresh in `getValidToken()` when the token is about to expire (default true). */
+  autoRefresh?: boolean;
+  /** Refresh this long before expiry, in ms (default 60000). */
+  refreshSkewMs?: number;
+  /** Loopback port (default 0: a free one). */
+  callbackPort?: number;
+  /** Loopback host (default `"127.0.0.1"`, RFC 8252 §8.3). */
+  callbackHostname?: string;
+  /** Callback path (default `"/callback"`). */
+  callbackPath?: string;
+  /** Open the system browser (default true); false prints the URL instead. */
+  openBrowser?: boolean;
+  /** Opens the authorization URL yourself (a test's browser, an Electron window). */
+  launch?: (url: string) => unknown;
+  /** Milliseconds to wait for the user (default 300000). */
+  timeout?: number;
+  /** Extra authorization request parameters (`prompt`, `login_hint`...). */
+  extraAuthorizationParams?: Readonly<Record<string, string>>;
+  /** The trace of every OAuth message, secrets redacted. Errors it throws are ignored. */
+  onEvent?: (event: OAuthEvent) => void;
+  /** `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/** What `authenticateWithDeviceCode` shows the user. */
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresAt: number;
+}
+
+type GetAuthCode = (input: GetAuthCodeOptions) => Promise<CallbackResult>;
+
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+function list(v: string | readonly string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return typeof v === "string" ? v.split(" ").filter(Boolean) : [...v];
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Same loopback redirect except for the port, which RFC 8252 §7.3 lets vary. */
+function sameLoopbackRedirect(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.protocol === y.protocol && x.hostname === y.hostname && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
+}
+
+/** The client, minus how the loopback login runs (each runtime's entry supplies it). */
+export class BaseOAuthClient {
+  readonly #o: OAuthClientOptions;
+  readonly #store: OAuthStore;
+  readonly #key: string;
+  readonly #fetch: typeof fetch;
+  readonly #getAuthCode: GetAuthCode;
+  #metadata: Promise<ServerMetadata> | undefined;
+  #refreshing: Promise<Tokens> | undefined;
+
+  constructor(options: OAuthClientOptions, getAuthCode: GetAuthCode) {
+    if (typeof options !== "object" || options === null || typeof options.issuer !== "string") {
+      throw new OAuthCallbackError("INVALID_PARAMETER", "OAuthClient needs { issuer }");
+    }
+    this.#o = options;
+    this.#store = options.storage ?? inMemoryStore();
+    this.#key = options.storageKey ?? options.issuer;
+    const f = options.fetch ?? globalThis.fetch;
+    if (typeof f !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "no fetch available: pass options.fetch");
+    this.#fetch = f.bind(globalThis);
+    this.#getAuthCode = getAuthCode;
+  }
+
+  #emit: Emit = (event) => {
+    try {
+      this.#o.onEvent?.(event);
+    } catch {
+      // The trace must not break the flow.
+    }
+  };
+
+  async #send(request: CoreRequest, step: string, signal?: AbortSignal) {
+    return send(this.#fetch, request, step, this.#emit, signal);
+  }
+
+  /** RFC 8414, then OIDC discovery; cached. The issuer must match exactly. */
+  discover(): Promise<ServerMetadata> {
+    this.#metadata ??= (async () => {
+      let last: unknown;
+      for (const request of steps.discoveryRequests(this.#o.issuer)) {
+        const { status, body } = await this.#send(request, "discovery");
+        if (status === 404) continue;
+        try {
+          return steps.processMetadata(this.#o.issuer, status, body);
+        } catch (err) {
+          last = err;
+          if (err instanceof OAuthCallbackError && err.code === "ISSUER_MISMATCH") throw err;
+        }
+      }
+      throw last ?? new OAuthCallbackError("DISCOVERY_FAILED", `no authorization server metadata at ${this.#o.issuer} (RFC 8414 or OpenID Connect discovery)`);
+    })();
+    this.#metadata.catch(() => (this.#metadata = undefined));
+    return this.#metadata;
+  }
+
+  /** The client registration: given, stored, or registered now (and stored). */
+  async #client(meta: ServerMetadata, redirectUri: string | undefined, grants: string[]): Promise<ClientCredentials> {
+    if (this.#o.clientId) return { clientId: this.#o.clientId, clientSecret: this.#o.clientSecret, authMethods: meta.tokenEndpointAuthMethods };
+    const stored = await this.#store.getClient(this.#key);
+    const reusable = (c: ClientInfo | null) =>
+      c !== null && (redirectUri === undefined || (c.redirectUris ?? []).some((u) => sameLoopbackRedirect(u, redirectUri)));
+    if (stored && reusable(stored)) return { clientId: stored.clientId, clientSecret: stored.clientSecret, authMethods: meta.tokenEndpointAuthMethods };
+    if (!meta.registrationEndpoint) {
+      throw new OAuthCallbackError("MISSING_PARAMETER", "no clientId was given and the server offers no dynamic client registration");
+    }
+    const redirects = redirectUri ? [redirectUri] : [];
+    // Register under the store's lock so two processes never register twice.
+    const entry = await this.#store.update(this.#key, async (e) => {
+      if (e?.client && reusable(e.client)) return undefined;
+      const { status, body } = await this.#send(
+        steps.registration(meta.registrationEndpoint as string, this.#o.clientName ?? "oauth-callback-rs client", redirects, grants, list(this.#o.scopes).join(" ") || undefined),
+        "registration",
+      );
+      return { ...(e ?? {}), client: steps.processRegistration(status, body, redirects) };
+    });
+    const client = entry?.client;
+    if (!client) throw new OAuthCallbackError("INVALID_RESPONSE", "registration stored no client");
+    return { clientId: client.clientId, clientSecret: client.clientSecret, authMethods: meta.tokenEndpointAuthMethods };
+  }
+
+  async #saveTokens(tokens: Tokens): Promise<Tokens> {
+    await this.#store.update(this.#key, (e) => {
+      const next = { ...(e ?? {}), tokens };
+      delete next.codeVerifier;
+      return next;
+    });
+    return tokens;
+  }
+
+  /**
+   * Signs in through the browser: PKCE (S256), `state`, a loopback redirect on the
+   * bound port, `iss` checked when the server supports RFC 9207, then the code exchange.
+   */
+  async authenticate(options: { signal?: AbortSignal } = {}): Promise<Tokens> {
+    const meta = await this.discover();
+    if (!meta.authorizationEndpoint) throw new OAuthCallbackError("INVALID_RESPONSE", "the server has no authorization endpoint");
+    const pkce = generatePkce();
+    const state = generateState();
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    let prepared: Promise<{ client: ClientCredentials; redirectUri: string }> | undefined;
+    try {
+      const result = await this.#getAuthCode({
+        port: this.#o.callbackPort ?? 0,
+        hostname: this.#o.callbackHostname ?? "127.0.0.1",
+        callbackPath: this.#o.callbackPath ?? "/callback",
+        timeout: this.#o.timeout ?? 300_000,
+        expectedState: state,
+        signal: abort.signal,
+        onListening: ({ redirectUri }) => {
+          // Registration needs the real redirect URI, known only now; any failure
+          // aborts the wait with its own error.
+          prepared = (async () => {
+            const client = await this.#client(meta, redirectUri, ["authorization_code", "refresh_token"]);
+            await this.#store.setCodeVerifier(this.#key, pkce.verifier);
+            const url = buildAuthorizationUrl({
+              authorizationEndpoint: meta.authorizationEndpoint as string,
+              clientId: client.clientId,
+              redirectUri,
+              scope: list(this.#o.scopes),
+              state,
+              codeChallenge: pkce.challenge,
+              resource: list(this.#o.resource),
+              ...(this.#o.extraAuthorizationParams ? { extraParams: this.#o.extraAuthorizationParams } : {}),
+            });
+            this.#emit({ type: "request", step: "authorization", method: "GET", url: steps.redactUrl(url) });
+            await this.#launch(url);
+            return { client, redirectUri };
+          })();
+          prepared.catch((err: unknown) => abort.abort(err));
+        },
+      });
+      const { client, redirectUri } = await (prepared as NonNullable<typeof prepared>);
+      this.#emit({ type: "response", step: "authorization", status: 303, body: steps.redactBody(new URLSearchParams(result as Record<string, string>).toString()) });
+      const code = steps.validateCallback(result, state, meta.issuer, meta.issParameterSupported);
+      const { status, body } = await this.#send(steps.codeExchange(meta.tokenEndpoint, client, code, redirectUri, pkce.verifier, list(this.#o.resource)), "token");
+      return await this.#saveTokens(steps.processTokens(status, body, Date.now()));
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #launch(url: string): Promise<void> {
+    if (this.#o.launch) {
+      await Promise.resolve(this.#o.launch(url)).catch(() => undefined);
+      return;
+    }
+    const launch = this.#o.openBrowser === false ? { opened: false as const, reason: "openBrowser is false" } : await openBrowser(url);
+    if (!launch.opened) {
+      this.#emit({ type: "info", step: "authorization", message: `open this URL to sign in: ${url}` });
+      if (!this.#o.onEvent) console.error(`Open this URL in your browser to sign in:\n  ${url}`);
+    }
+  }
+
+  /** RFC 8628: sign in on another device. `onUserCode` shows the code and the URL. */
+  async authenticateWithDeviceCode(options: { onUserCode: (prompt: DeviceCodePrompt) => void; signal?: AbortSignal }): Promise<Tokens> {
+    const meta = await this.discover();
+    if (!meta.deviceAuthorizationEndpoint) throw new OAuthCallbackError("MISSING_PARAMETER", "the server has no device authorization endpoint (RFC 8628)");
+    const client = await this.#client(meta, undefined, [DEVICE_GRANT, "refresh_token"]);
+    const scope = list(this.#o.scopes).join(" ") || undefined;
+    const res = await this.#send(steps.deviceAuthorization(meta.deviceAuthorizationEndpoint, client, scope, list(this.#o.resource)), "device_authorization", options.signal);
+    const auth: DeviceAuthorization = steps.processDeviceAuthorization(res.status, res.body, Date.now());
+    const prompt: DeviceCodePrompt = { userCode: auth.userCode, verificationUri: auth.verificationUri, expiresAt: auth.expiresAt };
+    if (auth.verificationUriComplete) prompt.verificationUriComplete = auth.verificationUriComplete;
+    options.onUserCode(prompt);
+    let interval = auth.interval;
+    for (;;) {
+      await sleep(interval * 1000, options.signal);
+      if (Date.now() >= auth.expiresAt) throw new OAuthCallbackError("DEVICE_CODE_EXPIRED", "the user code expired before the user approved it");
+      const { status, body } = await this.#send(steps.deviceToken(meta.tokenEndpoint, client, auth.deviceCode), "token", options.signal);
+      try {
+        return await this.#saveTokens(steps.processTokens(status, body, Date.now()));
+      } catch (err) {
+        if (!(err instanceof OAuthError)) throw err;
+        const next = steps.devicePollNext(err.error, interval);
+        if (next < 0) throw err;
+        interval = next;
+      }
+    }
+  }
+
+  /** The stored tokens, or null. */
+  getTokens(): Promise<Tokens | null> {
+    return this.#store.get(this.#key);
+  }
+
+  /**
+   * An access token that is valid now, refreshing first when it expires within the
+   * skew margin. Concurrent calls share one refresh. Throws `LOGIN_REQUIRED` when there
+   * is nothing to use.
+   */
+  async getValidToken(): Promise<string> {
+    const tokens = await this.getTokens();
+    if (!tokens) throw new OAuthCallbackError("LOGIN_REQUIRED", "not signed in: call authenticate() first");
+    const stale = steps.needsRefresh(tokens.expiresAt, Date.now(), this.#o.refreshSkewMs ?? 60_000);
+    if (!stale || this.#o.autoRefresh === false) return tokens.accessToken;
+    return (await this.#singleFlight(false)).accessToken;
+  }
+
+  /**
+   * RFC 6749 §6: a new access token. One refresh at a time per client, and under the
+   * store's cross-process lock: another process's fresh tokens are used instead of
+   * spending the refresh token twice, and the rotated refresh token is saved before the
+   * new access token is returned. `invalid_grant` clears the tokens (`LOGIN_REQUIRED`).
+   */
+  refreshTokens(): Promise<Tokens> {
+    return this.#singleFlight(true);
+  }
+
+  #singleFlight(force: boolean): Promise<Tokens> {
+    this.#refreshing ??= this.#refresh(force).finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
+  }
+
+  async #refresh(force: boolean): Promise<Tokens> {
+    const meta = await this.discover();
+    const client = await this.#client(meta, undefined, ["authorization_code", "refresh_token"]);
+    const skew = this.#o.refreshSkewMs ?? 60_000;
+    let outcome: Tokens | OAuthError | undefined;
+    await this.#store.update(this.#key, async (entry) => {
+      const current = entry?.tokens;
+      if (!current?.refreshToken) throw new OAuthCallbackError("LOGIN_REQUIRED", "no refresh token: sign in again");
+      // Another process refreshed while we waited for the lock: use its tokens rather
+      // than spend the (rotated, now invalid) refresh token again.
+      if (!force && !steps.needsRefresh(current.expiresAt, Date.now(), skew)) {
+        outcome = current;
+        return undefined;
+      }
+      const { status, body } = await this.#send(steps.refresh(meta.tokenEndpoint, client, current.refreshToken, list(this.#o.resource)), "refresh");
+      try {
+        const fresh = steps.processTokens(status, body, Date.now());
+        // Servers that do not rotate keep the old refresh token valid (RFC 6749 §6).
+        const tokens: Tokens = { ...fresh, refreshToken: fresh.refreshToken ?? current.refreshToken };
+        outcome = tokens;
+        return { ...entry, tokens };
+      } catch (err) {
+        if (err instanceof OAuthError && err.error === "invalid_grant") {
+          outcome = err;
+          const next = { ...entry };
+          delete next.tokens;
+          return Object.keys(next).length ? next : null;
+        }
+        throw err;
+      }
+    });
+    if (outcome instanceof OAuthError) {
+      throw new OAuthCallbackError("LOGIN_REQUIRED", "the refresh token is no longer valid: sign in again", { cause: outcome });
+    }
+    if (!outcome) throw new OAuthCallbackError("LOGIN_REQUIRED", "not signed in");
+    return outcome;
+  }
+
+  /** RFC 7009: revokes the refresh and access tokens when the server can, then forgets them. */
+  async logout(): Promise<{ revoked: boolean }> {
+    const tokens = await this.getTokens();
+    let revoked = false;
+    if (tokens) {
+      const meta = await this.discover();
+      if (meta.revocationEndpoint) {
+        const client = await this.#client(meta, undefined, ["authorization_code", "refresh_token"]);
+        revoked = true;
+        for (const [token, hint] of [[tokens.refreshToken, "refresh_token"], [tokens.accessToken, "access_token"]] as const) {
+          if (!token) continue;
+          try {
+            const { status, body } = await this.#send(steps.revocation(meta.revocationEndpoint, client, token, hint), "revocation");
+            steps.processRevocation(status, body);
+          } catch (err) {
+            revoked = false;
+            this.#emit({ type: "info", step: "revocation", message: `revocation failed: ${err instanceof Error ? err.message : String(err)}` });
+          }
+        }
+      }
+    }
+    await this.#store.update(this.#key, (e) => {
+      if (!e?.tokens) return undefined;
+      const next = { ...e };
+      delete next.tokens;
+      delete next.codeVerifier;
+      return Object.keys(next).length ? next : null;
+    });
+    return { revoked };
+  }
+}

@@ -1,0 +1,9 @@
+// OAuthClient in Bun, with a plain-HTTP user (no browser driver in Bun here).
+import { test } from "bun:test";
+import * as lib from "oauth-callback-rs";
+import { headlessSignIn } from "../oauth-server/http-user.mjs";
+import { startProvider } from "../oauth-server/provider.mjs";
+import { clientCases } from "./cases.mjs";
+
+const env = { startProvider, signIn: (url, opts) => headlessSignIn(url, opts) };
+for (const [name, fn] of clientCases) test(name, () => fn(lib, env), 60_000);

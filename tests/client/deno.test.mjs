@@ -1,0 +1,8 @@
+// OAuthClient in Deno, with a plain-HTTP user. oidc-provider itself runs in Deno too.
+import * as lib from "oauth-callback-rs";
+import { headlessSignIn } from "../oauth-server/http-user.mjs";
+import { startProvider } from "../oauth-server/provider.mjs";
+import { clientCases } from "./cases.mjs";
+
+const env = { startProvider, signIn: (url, opts) => headlessSignIn(url, opts) };
+for (const [name, fn] of clientCases) Deno.test({ name, fn: () => fn(lib, env), sanitizeOps: false, sanitizeResources: false });
