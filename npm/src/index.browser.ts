@@ -8,6 +8,8 @@ import initAsync, * as wasm from "../wasm/oauth_callback_wasm.js";
 import { useInitializedBindings } from "./protocol.js";
 
 export * from "./api.js";
+export { BrowserOAuthClient, type BrowserOAuthClientOptions } from "./client/browser-login.js";
+export type { OAuthEvent } from "./client/http.js";
 
 let ready: Promise<void> | undefined;
 

@@ -22,3 +22,23 @@ export async function launchChromium() {
     },
   };
 }
+
+/**
+ * Plays the user on oidc-provider's pages in `page`: fills login and consent forms (or
+ * cancels), until the browser leaves the provider's interaction and device pages.
+ */
+export async function completeProviderForms(page, { approve = true } = {}) {
+  for (let step = 0; step < 6; step++) {
+    const here = new URL(page.url());
+    if (!here.pathname.startsWith("/interaction/") && !here.pathname.startsWith("/device")) return;
+    if (!approve && (await page.locator('a[href*="abort"]').count())) {
+      await Promise.all([page.waitForNavigation(), page.click('a[href*="abort"]')]);
+      continue;
+    }
+    if (await page.locator('input[name="login"]').count()) {
+      await page.fill('input[name="login"]', "alice");
+      await page.fill('input[name="password"]', "any-password");
+    }
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"], input[type="submit"]')]);
+  }
+}

@@ -1,8 +1,8 @@
 // OAuthClient in Bun, with a plain-HTTP user (no browser driver in Bun here).
 import { test } from "bun:test";
 import * as lib from "oauth-callback-rs";
-import { headlessSignIn } from "../oauth-server/http-user.mjs";
-import { startProvider } from "../oauth-server/provider.mjs";
+import { headlessSignIn } from "../../examples/local-server/headless-user.mjs";
+import { startProvider } from "../../examples/local-server/provider.mjs";
 import { clientCases } from "./cases.mjs";
 
 const env = { startProvider, signIn: (url, opts) => headlessSignIn(url, opts) };

@@ -2,7 +2,7 @@
 // Deno (a plain-HTTP user). `env.signIn(url, opts)` plays the user; `env.startProvider`
 // starts the server.
 import { equal, ok } from "../facade/assert.mjs";
-import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT } from "../oauth-server/provider.mjs";
+import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT } from "../../examples/local-server/provider.mjs";
 
 async function userinfo(issuer, token) {
   const res = await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,7 +1,7 @@
 // OAuthClient in Deno, with a plain-HTTP user. oidc-provider itself runs in Deno too.
 import * as lib from "oauth-callback-rs";
-import { headlessSignIn } from "../oauth-server/http-user.mjs";
-import { startProvider } from "../oauth-server/provider.mjs";
+import { headlessSignIn } from "../../examples/local-server/headless-user.mjs";
+import { startProvider } from "../../examples/local-server/provider.mjs";
 import { clientCases } from "./cases.mjs";
 
 const env = { startProvider, signIn: (url, opts) => headlessSignIn(url, opts) };

@@ -55,16 +55,20 @@ pub fn redact_body(body: &str) -> String {
         && body.contains('=')
         && !body.contains([' ', '\n', '<'])
     {
-        let mut out = String::new();
-        for (n, v) in pairs {
-            let shown = if SECRET_NAMES.contains(&n.as_str()) {
-                redact(&v)
-            } else {
-                v
-            };
-            form::append_pair(&mut out, &n, &shown);
-        }
-        return out;
+        // For people, not for sending: decoded, with control characters removed.
+        let clean = crate::sanitize::strip_controls;
+        return pairs
+            .iter()
+            .map(|(n, v)| {
+                let shown = if SECRET_NAMES.contains(&n.as_str()) {
+                    redact(v)
+                } else {
+                    clean(v)
+                };
+                format!("{}={shown}", clean(n))
+            })
+            .collect::<Vec<_>>()
+            .join("&");
     }
     format!("[{} bytes]", body.len())
 }
@@ -95,12 +99,13 @@ mod tests {
         );
         assert_eq!(
             f,
-            "grant_type=authorization_code&code=Spl%E2%80%A6&code_verifier=dBj%E2%80%A6"
+            "grant_type=authorization_code&code=Spl…&code_verifier=dBj…"
         );
+        assert_eq!(redact_body("x=a%1B%5B2Jb&y=%0D%0A"), "x=ab&y=");
         assert_eq!(redact_body("<html>secret</html>"), "[19 bytes]");
         assert_eq!(
             redact_url("https://a/x?state=abcdefghij&client_id=c"),
-            "https://a/x?state=abc%E2%80%A6&client_id=c"
+            "https://a/x?state=abc…&client_id=c"
         );
         assert_eq!(redact("short"), "…");
     }

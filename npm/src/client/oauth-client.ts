@@ -9,6 +9,7 @@ import { openBrowser } from "../launcher.js";
 import { buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
 import { inMemoryStore } from "../store/memory.js";
 import type { ClientInfo, OAuthStore, Tokens } from "../store/types.js";
+import { discoverMetadata } from "./discovery.js";
 import { send, type Emit, type OAuthEvent } from "./http.js";
 import { steps, type ClientCredentials, type CoreRequest, type DeviceAuthorization, type ServerMetadata } from "./steps.js";
 
@@ -134,20 +135,7 @@ export class BaseOAuthClient {
 
   /** RFC 8414, then OIDC discovery; cached. The issuer must match exactly. */
   discover(): Promise<ServerMetadata> {
-    this.#metadata ??= (async () => {
-      let last: unknown;
-      for (const request of steps.discoveryRequests(this.#o.issuer)) {
-        const { status, body } = await this.#send(request, "discovery");
-        if (status === 404) continue;
-        try {
-          return steps.processMetadata(this.#o.issuer, status, body);
-        } catch (err) {
-          last = err;
-          if (err instanceof OAuthCallbackError && err.code === "ISSUER_MISMATCH") throw err;
-        }
-      }
-      throw last ?? new OAuthCallbackError("DISCOVERY_FAILED", `no authorization server metadata at ${this.#o.issuer} (RFC 8414 or OpenID Connect discovery)`);
-    })();
+    this.#metadata ??= discoverMetadata(this.#o.issuer, this.#fetch, this.#emit);
     this.#metadata.catch(() => (this.#metadata = undefined));
     return this.#metadata;
   }

@@ -1,14 +1,18 @@
-// A real authorization server for the tests and the demo: oidc-provider on 127.0.0.1,
+// A real authorization server for the demo and the tests: oidc-provider on 127.0.0.1,
 // an ephemeral port, with PKCE, refresh-token rotation, dynamic registration, device
 // flow, revocation and RFC 9207 `iss`. It counts the grants it serves so tests can see
 // what reached the server.
 import { createServer } from "node:http";
+import "./quiet.mjs";
 import Provider from "oidc-provider";
 
 /** Pre-registered clients: a public native one and a confidential one. */
 export const PUBLIC_CLIENT = "native-public";
 export const CONFIDENTIAL_CLIENT = "confidential";
 export const CONFIDENTIAL_SECRET = "confidential-secret-with-enough-entropy";
+/** The SPA example's client: loopback pages may use any port (RFC 8252 §7.3). */
+export const SPA_CLIENT = "spa-example";
+export const SPA_REDIRECT = "http://127.0.0.1/examples/spa/index.html";
 
 const GRANTS = ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"];
 
@@ -22,6 +26,7 @@ export async function startProvider({ accessTokenTtl = 3600 } = {}) {
   const provider = new Provider(issuer, {
     clients: [
       { client_id: PUBLIC_CLIENT, application_type: "native", token_endpoint_auth_method: "none", redirect_uris: ["http://127.0.0.1/callback"], grant_types: GRANTS, response_types: ["code"] },
+      { client_id: SPA_CLIENT, application_type: "native", token_endpoint_auth_method: "none", redirect_uris: [SPA_REDIRECT], grant_types: ["authorization_code", "refresh_token"], response_types: ["code"] },
       { client_id: CONFIDENTIAL_CLIENT, client_secret: CONFIDENTIAL_SECRET, application_type: "native", token_endpoint_auth_method: "client_secret_basic", redirect_uris: ["http://127.0.0.1/callback"], grant_types: GRANTS, response_types: ["code"] },
     ],
     cookies: { keys: ["oauth-callback-rs-test-cookie-key"] },

@@ -1,0 +1,122 @@
+/**
+ * Sign-in for single-page apps (OAuth 2.1 §7.1, browser-based apps): the page redirects
+ * to the authorization server and back. `startLogin` keeps the PKCE verifier and `state`
+ * in `sessionStorage` (this tab only); `completeLogin` checks `state` and `iss` in the
+ * core, exchanges the code with `fetch` and removes the code from the address bar.
+ */
+import { OAuthCallbackError } from "../errors.js";
+import { buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
+import type { Tokens } from "../store/types.js";
+import { discoverMetadata } from "./discovery.js";
+import { send, type Emit, type OAuthEvent } from "./http.js";
+import { steps, type ServerMetadata } from "./steps.js";
+
+/** Options of `BrowserOAuthClient`. */
+export interface BrowserOAuthClientOptions {
+  issuer: string;
+  clientId: string;
+  /** This page's URL as registered with the server. */
+  redirectUri: string;
+  scopes?: string | readonly string[];
+  resource?: string | readonly string[];
+  /** Where the in-flight verifier and state live (default `sessionStorage`). */
+  storage?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  fetch?: typeof fetch;
+  onEvent?: (event: OAuthEvent) => void;
+}
+
+interface Pending {
+  verifier: string;
+  state: string;
+  redirectUri: string;
+}
+
+const list = (v: string | readonly string[] | undefined): string[] => (v === undefined ? [] : typeof v === "string" ? v.split(" ").filter(Boolean) : [...v]);
+
+/** Redirect-based login for a page. Tokens are returned, not stored: keep them in memory. */
+export class BrowserOAuthClient {
+  readonly #o: BrowserOAuthClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #key: string;
+  #metadata: Promise<ServerMetadata> | undefined;
+
+  constructor(options: BrowserOAuthClientOptions) {
+    if (typeof options?.issuer !== "string" || typeof options.clientId !== "string" || typeof options.redirectUri !== "string") {
+      throw new OAuthCallbackError("INVALID_PARAMETER", "BrowserOAuthClient needs { issuer, clientId, redirectUri }");
+    }
+    this.#o = options;
+    this.#fetch = (options.fetch ?? globalThis.fetch).bind(globalThis);
+    this.#key = `oauth-callback-rs:pending:${options.issuer}`;
+  }
+
+  #emit: Emit = (event) => {
+    try {
+      this.#o.onEvent?.(event);
+    } catch {
+      // The trace must not break the flow.
+    }
+  };
+
+  #storage() {
+    const s = this.#o.storage ?? globalThis.sessionStorage;
+    if (!s) throw new OAuthCallbackError("INVALID_PARAMETER", "no sessionStorage here: pass options.storage");
+    return s;
+  }
+
+  /** Discovers the server (cached). */
+  discover(): Promise<ServerMetadata> {
+    this.#metadata ??= discoverMetadata(this.#o.issuer, this.#fetch, this.#emit);
+    this.#metadata.catch(() => (this.#metadata = undefined));
+    return this.#metadata;
+  }
+
+  /** Builds the authorization URL and remembers this attempt; navigate to the result. */
+  async startLogin(extraParams?: Readonly<Record<string, string>>): Promise<string> {
+    const meta = await this.discover();
+    if (!meta.authorizationEndpoint) throw new OAuthCallbackError("INVALID_RESPONSE", "the server has no authorization endpoint");
+    const pkce = generatePkce();
+    const state = generateState();
+    const pending: Pending = { verifier: pkce.verifier, state, redirectUri: this.#o.redirectUri };
+    this.#storage().setItem(this.#key, JSON.stringify(pending));
+    return buildAuthorizationUrl({
+      authorizationEndpoint: meta.authorizationEndpoint,
+      clientId: this.#o.clientId,
+      redirectUri: this.#o.redirectUri,
+      scope: list(this.#o.scopes),
+      state,
+      codeChallenge: pkce.challenge,
+      resource: list(this.#o.resource),
+      ...(extraParams ? { extraParams } : {}),
+    });
+  }
+
+  /** Whether `url` is a redirect back from the server for an attempt of this tab. */
+  isCallback(url: string | URL): boolean {
+    const q = new URL(url).searchParams;
+    return (q.has("code") || q.has("error")) && q.has("state") && this.#storage().getItem(this.#key) !== null;
+  }
+
+  /**
+   * Finishes the login on the redirect page: checks `state` and `iss`, exchanges the code.
+   * The attempt is forgotten whatever happens, so a URL cannot be replayed.
+   */
+  async completeLogin(url: string | URL): Promise<Tokens> {
+    const storage = this.#storage();
+    const raw = storage.getItem(this.#key);
+    storage.removeItem(this.#key);
+    if (raw === null) throw new OAuthCallbackError("RESPONSE_MISMATCH", "no sign-in was started in this tab (or it was already completed)");
+    let pending: Pending;
+    try {
+      pending = JSON.parse(raw) as Pending;
+    } catch {
+      throw new OAuthCallbackError("STORE_CORRUPT", "the pending sign-in in sessionStorage is damaged");
+    }
+    const meta = await this.discover();
+    const params: Record<string, string> = {};
+    for (const [k, v] of new URL(url).searchParams) params[k] = v;
+    const code = steps.validateCallback(params, pending.state, meta.issuer, meta.issParameterSupported);
+    const request = steps.codeExchange(meta.tokenEndpoint, { clientId: this.#o.clientId, authMethods: meta.tokenEndpointAuthMethods }, code, pending.redirectUri, pending.verifier, list(this.#o.resource));
+    const { status, body } = await send(this.#fetch, request, "token", this.#emit);
+    return steps.processTokens(status, body, Date.now());
+  }
+}
