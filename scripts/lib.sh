@@ -83,9 +83,9 @@ build_all() {
   # process loads costs about a millisecond of import time.
   tsc -p npm
   local entry
-  for entry in node deno browser; do
-    esbuild "npm/src/index.$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 \
-      --external:node:* --legal-comments=none --log-level=warning --outfile="npm/dist/index.$entry.js"
+  for entry in index.node index.deno index.browser mcp.node mcp.deno; do
+    esbuild "npm/src/$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 \
+      --external:node:* --legal-comments=none --log-level=warning --outfile="npm/dist/$entry.js"
   done
 }
 

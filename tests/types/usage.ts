@@ -25,7 +25,23 @@ import {
   type ErrorCode,
   type LoopbackListener,
   type PkcePair,
+  mcp,
+  OAuthClient,
 } from "oauth-callback-rs";
+import { browserAuth, type BrowserAuthOptions } from "oauth-callback-rs/mcp";
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+
+// browserAuth must satisfy the MCP SDK's own provider interface.
+const authOptions: BrowserAuthOptions = { port: 3000, scope: "openid", store: mcp.inMemoryStore() };
+const mcpProvider: OAuthClientProvider = browserAuth(authOptions);
+const rootProvider: OAuthClientProvider = mcp.browserAuth();
+const oauthClient = new OAuthClient({ issuer: "https://as.example", scopes: ["openid"], storage: mcp.inMemoryStore() });
+async function useClient(): Promise<string> {
+  await oauthClient.authenticate({ signal: AbortSignal.timeout(1000) });
+  await oauthClient.authenticateWithDeviceCode({ onUserCode: (p) => console.log(p.userCode, p.verificationUri) });
+  return oauthClient.getValidToken();
+}
+void [mcpProvider, rootProvider, useClient];
 
 const pair: PkcePair = generatePkce({ length: 64 });
 const method: "S256" = pair.method;

@@ -1,0 +1,5 @@
+/** What `oauth-callback-rs/mcp` (and the root's `mcp` namespace) export alike. */
+export { inMemoryStore } from "../store/memory.js";
+export { OAuthStoreBrand, type Tokens, type TokenStore, type ClientInfo, type OAuthStore } from "../store/types.js";
+export type { BrowserAuthOptions, McpOAuthTokens, McpClientInformation, McpClientMetadata } from "./types.js";
+export type { BrowserOAuthProvider } from "./browser-auth.js";

@@ -1,0 +1,12 @@
+/** The MCP side of oauth-callback-rs for Deno: `browserAuth` and the stores. */
+import { getAuthCode } from "../runtime.deno.js";
+import { BrowserOAuthProvider } from "./browser-auth.js";
+import type { BrowserAuthOptions } from "./types.js";
+
+export * from "./exports.js";
+export { fileStore } from "../store/file-deno.js";
+
+/** An MCP SDK `OAuthClientProvider` that signs in through the browser and a loopback redirect. */
+export function browserAuth(options: BrowserAuthOptions = {}): BrowserOAuthProvider {
+  return new BrowserOAuthProvider(options, getAuthCode);
+}

@@ -1,0 +1,20 @@
+/**
+ * What the node entry points share: the wasm core loaded synchronously on first use, and
+ * `getAuthCode` on this runtime's callback server driver.
+ */
+import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
+import { startNativeCallbackServer } from "./callback-native.js";
+import { useSyncLoader } from "./protocol.js";
+import { loadWasmSync } from "./wasm-sync.js";
+
+useSyncLoader(loadWasmSync);
+
+/**
+ * Starts a loopback server, opens the authorization URL (managed mode), waits for the
+ * redirect, shows the user a page, closes the server and returns the parameters.
+ * Rejects with `OAuthError` (the redirect carried an OAuth error), `TimeoutError`, an
+ * `OAuthCallbackError` (bad options, `PORT_IN_USE`, `NOT_LOOPBACK`...) or the signal's reason.
+ */
+export function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
+  return runAuthCodeFlow(startNativeCallbackServer, input);
+}
