@@ -14,7 +14,7 @@ export {
   type RedirectUrlOptions,
 } from "./protocol.js";
 export type { LoopbackListener, LoopbackOptions } from "./listener.js";
-export type { CallbackResult, GetAuthCodeOptions, AuthCodeEvent } from "./auth-code.js";
+export type { CallbackResult, GetAuthCodeOptions, AuthCodeEvent, ServerOptions, CallbackServer } from "./auth-code.js";
 export type { BrowserLaunch } from "./launcher.js";
 export { inMemoryStore } from "./store/memory.js";
 export { bindTokenStore, type BoundTokenStore } from "./store/bound.js";

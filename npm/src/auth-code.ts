@@ -4,7 +4,6 @@
  * core's callback handler; this file shapes options and results and owns the JS-only
  * parts (AbortSignal, hooks, the launcher).
  */
-import process from "node:process";
 import type { CallbackServerConfig, CallbackServerOutcome, StartCallbackServer } from "./callback-driver.js";
 import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString } from "./errors.js";
 import { openBrowser, type BrowserLaunch } from "./launcher.js";
@@ -22,6 +21,29 @@ export interface CallbackResult {
   error_uri?: string;
   /** Any other query parameter (`iss`, `session_state`, ...). */
   [key: string]: string | undefined;
+}
+
+/** `oauth-callback`'s server options type, kept for code that names it. */
+export interface ServerOptions {
+  /** Port number to bind the server to. */
+  port: number;
+  /** Hostname to bind the server to (default `"localhost"`). */
+  hostname?: string;
+  /** HTML shown after a successful authorization. */
+  successHtml?: string;
+  /** HTML shown after an error (`{{error}}`, `{{error_description}}`, `{{error_uri}}`, HTML-escaped). */
+  errorHtml?: string;
+  /** Aborts the server operation. */
+  signal?: AbortSignal;
+  /** Called for each HTTP request. */
+  onRequest?: (req: Request) => void;
+}
+
+/** `oauth-callback`'s callback server type, kept for code that names it. */
+export interface CallbackServer {
+  start(options: ServerOptions): Promise<void>;
+  waitForCallback(path: string, timeout: number): Promise<CallbackResult>;
+  stop(): Promise<void>;
 }
 
 /** Events of one login, for logs and UIs. */

@@ -4,7 +4,6 @@
  * and the caller is told either way.
  */
 import { readFileSync } from "node:fs";
-import process from "node:process";
 
 /** What happened when the browser was asked to open. */
 export type BrowserLaunch =

@@ -157,6 +157,40 @@ export const clientCases = [
     }
   }],
 
+  ["client: OpenID discovery when RFC 8414 metadata is missing; explicit endpoints without discovery", async (lib, env) => {
+    const p = await env.startProvider();
+    try {
+      const asked = [];
+      // The server hides its RFC 8414 document, as many OpenID-only servers do.
+      const hiding = (url, init) => {
+        asked.push(String(url));
+        return String(url).includes("/.well-known/oauth-authorization-server") ? Promise.resolve(new Response("Not found", { status: 404 })) : fetch(url, init);
+      };
+      const client = new lib.OAuthClient({ issuer: p.issuer, clientId: PUBLIC_CLIENT, scopes: ["openid"], fetch: hiding, launch: (url) => env.signIn(url) });
+      const meta = await client.discover();
+      ok(asked[0].endsWith("/.well-known/oauth-authorization-server") && asked[1].endsWith("/.well-known/openid-configuration"), `RFC 8414 first, then OIDC: ${asked}`);
+      equal(meta.tokenEndpoint, `${p.issuer}/token`, "metadata from the OIDC document");
+      const t = await client.authenticate();
+      equal(await userinfo(p.issuer, t.accessToken), 200, "signed in with the OIDC metadata");
+      const explicit = new lib.OAuthClient({
+        issuer: p.issuer,
+        clientId: PUBLIC_CLIENT,
+        scopes: ["openid"],
+        endpoints: { authorizationEndpoint: `${p.issuer}/auth`, tokenEndpoint: `${p.issuer}/token`, issParameterSupported: true },
+        fetch: (url, init) => {
+          ok(!String(url).includes("/.well-known/"), "no discovery request");
+          return fetch(url, init);
+        },
+        launch: (url) => env.signIn(url),
+      });
+      equal(await userinfo(p.issuer, (await explicit.authenticate()).accessToken), 200, "signed in with explicit endpoints");
+      const bad = new lib.OAuthClient({ issuer: p.issuer, clientId: "c", endpoints: { tokenEndpoint: "http://as.example/token" } });
+      equal((await rejection(bad.discover())).code, "INSECURE_ENDPOINT", "explicit endpoints are checked too");
+    } finally {
+      await p.close();
+    }
+  }],
+
   ["client: device authorization grant (RFC 8628)", async (lib, env) => {
     const p = await env.startProvider();
     try {

@@ -27,6 +27,8 @@ import {
   type PkcePair,
   mcp,
   OAuthClient,
+  type ServerOptions,
+  type CallbackServer,
 } from "oauth-callback-rs";
 import { browserAuth, type BrowserAuthOptions } from "oauth-callback-rs/mcp";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
@@ -41,7 +43,10 @@ async function useClient(): Promise<string> {
   await oauthClient.authenticateWithDeviceCode({ onUserCode: (p) => console.log(p.userCode, p.verificationUri) });
   return oauthClient.getValidToken();
 }
-void [mcpProvider, rootProvider, useClient];
+const serverOptions: ServerOptions = { port: 3000, hostname: "localhost" };
+type Wait = CallbackServer["waitForCallback"];
+const waitShape: Wait = async () => ({ code: "c" });
+void [mcpProvider, rootProvider, useClient, serverOptions, waitShape];
 
 const pair: PkcePair = generatePkce({ length: 64 });
 const method: "S256" = pair.method;

@@ -4,9 +4,9 @@
  * sequences them, keeps state in the store, and moves bytes with `fetch`.
  */
 import type { CallbackResult, GetAuthCodeOptions } from "../auth-code.js";
-import { OAuthCallbackError, OAuthError } from "../errors.js";
+import { OAuthCallbackError, OAuthError, expectString } from "../errors.js";
 import { openBrowser } from "../launcher.js";
-import { buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
+import { buildAuthorizationUrl, checkedEndpoint, generatePkce, generateState } from "../protocol.js";
 import { inMemoryStore } from "../store/memory.js";
 import type { ClientInfo, OAuthStore, Tokens } from "../store/types.js";
 import { discoverMetadata } from "./discovery.js";
@@ -17,6 +17,20 @@ import { steps, type ClientCredentials, type CoreRequest, type DeviceAuthorizati
 export interface OAuthClientOptions {
   /** The authorization server's issuer identifier; metadata is discovered from it. */
   issuer: string;
+  /**
+   * The server's endpoints, when it publishes no metadata: discovery is then skipped.
+   * Each must be https (or http on loopback).
+   */
+  endpoints?: {
+    authorizationEndpoint?: string;
+    tokenEndpoint: string;
+    registrationEndpoint?: string;
+    revocationEndpoint?: string;
+    deviceAuthorizationEndpoint?: string;
+    /** The server sends RFC 9207 `iss` in redirects (then it is required). */
+    issParameterSupported?: boolean;
+    tokenEndpointAuthMethods?: string[];
+  };
   /** Pre-registered client; without it the client registers itself (RFC 7591) once. */
   clientId?: string;
   /** For confidential clients: sent with client_secret_basic or _post as the server says. */
@@ -98,6 +112,22 @@ function sameLoopbackRedirect(a: string, b: string): boolean {
   }
 }
 
+/** Metadata from explicitly configured endpoints, each checked by the core. */
+function configuredMetadata(o: OAuthClientOptions): ServerMetadata {
+  const e = o.endpoints as NonNullable<OAuthClientOptions["endpoints"]>;
+  const check = (u: string | undefined) => (u === undefined ? null : checkedEndpoint(expectString("endpoint", u)));
+  return {
+    issuer: o.issuer,
+    authorizationEndpoint: check(e.authorizationEndpoint),
+    tokenEndpoint: checkedEndpoint(expectString("endpoints.tokenEndpoint", e.tokenEndpoint)),
+    registrationEndpoint: check(e.registrationEndpoint),
+    revocationEndpoint: check(e.revocationEndpoint),
+    deviceAuthorizationEndpoint: check(e.deviceAuthorizationEndpoint),
+    issParameterSupported: e.issParameterSupported ?? false,
+    tokenEndpointAuthMethods: e.tokenEndpointAuthMethods ?? ["client_secret_basic"],
+  };
+}
+
 /** The client, minus how the loopback login runs (each runtime's entry supplies it). */
 export class BaseOAuthClient {
   readonly #o: OAuthClientOptions;
@@ -135,7 +165,7 @@ export class BaseOAuthClient {
 
   /** RFC 8414, then OIDC discovery; cached. The issuer must match exactly. */
   discover(): Promise<ServerMetadata> {
-    this.#metadata ??= discoverMetadata(this.#o.issuer, this.#fetch, this.#emit);
+    this.#metadata ??= this.#o.endpoints ? Promise.resolve().then(() => configuredMetadata(this.#o)) : discoverMetadata(this.#o.issuer, this.#fetch, this.#emit);
     this.#metadata.catch(() => (this.#metadata = undefined));
     return this.#metadata;
   }

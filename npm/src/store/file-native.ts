@@ -2,7 +2,6 @@
  * `fileStore` for Node and Bun: the addon does the file work (0700 directory, 0600 file,
  * atomic replace, cross-process lock, core's encryption envelope).
  */
-import { Buffer } from "node:buffer";
 import { toLibraryError } from "../errors.js";
 import { loadNative } from "../native.js";
 import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
@@ -28,7 +27,7 @@ export function nativeFileBackend(path: string, options: FileStoreOptions): Docu
   let file;
   try {
     const nativeOptions: Parameters<typeof loadNativeStore>[1] = {};
-    if (raw) nativeOptions.encryptionKey = Buffer.from(raw);
+    if (raw) nativeOptions.encryptionKey = globalThis.Buffer.from(raw);
     if (passphrase !== undefined) nativeOptions.passphrase = passphrase;
     if (options.keyName !== undefined) nativeOptions.keyName = options.keyName;
     if (options.allowInsecurePermissions !== undefined) nativeOptions.allowInsecurePermissions = options.allowInsecurePermissions;
