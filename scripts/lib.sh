@@ -54,22 +54,35 @@ ensure_npm() {
 
 # Builds the wasm core, its JS glue, the napi addon and the TypeScript facade into npm/.
 # cargo and tsc are incremental; the glue and wasm-opt run only when the module changed.
-build_all() {
-  step "building the wasm core"
-  cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
-  local raw="target/wasm32-unknown-unknown/wasm-release/oauth_callback_wasm.wasm" sum have=""
+# bindgen_wasm RAW OUTDIR NAME: JS glue and an optimized module for RAW into OUTDIR, only
+# when RAW changed since the last time (its hash is kept in .stamps/NAME).
+bindgen_wasm() {
+  local raw="$1" out="$2" name="$3" sum have=""
   sum="$(sha256sum "$raw" | cut -c1-64)"
-  [ -f "$STAMPS/wasm" ] && have="$(cat "$STAMPS/wasm")"
-  if [ "$sum" != "$have" ] || [ ! -f npm/wasm/oauth_callback_wasm_bg.wasm ]; then
-    rm -rf npm/wasm
-    wasm-bindgen --target web --out-dir npm/wasm "$raw"
+  [ -f "$STAMPS/$name" ] && have="$(cat "$STAMPS/$name")"
+  if [ "$sum" != "$have" ] || [ ! -f "$out/oauth_callback_wasm_bg.wasm" ]; then
+    rm -rf "$out"
+    wasm-bindgen --target web --out-name oauth_callback_wasm --out-dir "$out" "$raw"
     # binaryen from npm: Debian's wasm-opt 108 produces modules that fail to load.
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      -o npm/wasm/oauth_callback_wasm_bg.wasm npm/wasm/oauth_callback_wasm_bg.wasm
-    echo "$sum" > "$STAMPS/wasm"
+      -o "$out/oauth_callback_wasm_bg.wasm" "$out/oauth_callback_wasm_bg.wasm"
+    echo "$sum" > "$STAMPS/$name"
   fi
-  note "wasm: $(wc -c < npm/wasm/oauth_callback_wasm_bg.wasm) bytes, $(gzip -9c npm/wasm/oauth_callback_wasm_bg.wasm | wc -c) gzip"
+  note "$name: $(wc -c < "$out/oauth_callback_wasm_bg.wasm") bytes, $(gzip -9c "$out/oauth_callback_wasm_bg.wasm" | wc -c) gzip"
+}
+
+# Builds the wasm core (a full module for Node, Bun and Deno, a smaller one for browsers),
+# its JS glue, the napi addon and the TypeScript facade into npm/. cargo and tsc are
+# incremental; the glue and wasm-opt run only when a module changed.
+build_all() {
+  local dir="target/wasm32-unknown-unknown/wasm-release"
+  step "building the wasm core"
+  cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release --no-default-features
+  cp "$dir/oauth_callback_wasm.wasm" "$dir/oauth_callback_wasm.browser.wasm"
+  cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
+  bindgen_wasm "$dir/oauth_callback_wasm.wasm" npm/wasm wasm
+  bindgen_wasm "$dir/oauth_callback_wasm.browser.wasm" npm/wasm-browser wasm-browser
 
   step "building the native addon"
   napi build --platform --release --manifest-path crates/node/Cargo.toml \
