@@ -3,18 +3,11 @@
  * atomic replace, cross-process lock, core's encryption envelope).
  */
 import { toLibraryError } from "../errors.js";
+import { nativeBackend } from "./native-backend.js";
 import { loadNative } from "../native.js";
 import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
 import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
 import type { OAuthStore } from "./types.js";
-
-async function native<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    throw toLibraryError(err);
-  }
-}
 
 /** Tokens in a file, optionally encrypted, safe across processes and crashes. */
 export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreOptions = {}): OAuthStore {
@@ -36,21 +29,7 @@ export function nativeFileBackend(path: string, options: FileStoreOptions): Docu
   } catch (err) {
     throw toLibraryError(err);
   }
-  const store = file;
-  return {
-    where: store.path,
-    read: () => native(store.read()),
-    async transaction(change) {
-      const lock = await native(store.lock());
-      try {
-        const { write, result } = await change(await native(lock.read()));
-        if (write !== undefined) await native(lock.write(write));
-        return result;
-      } finally {
-        lock.release();
-      }
-    },
-  };
+  return nativeBackend(file.path, file);
 }
 
 function loadNativeStore(path: string, options: import("../../native/binding.js").FileStoreOptions) {

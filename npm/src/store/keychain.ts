@@ -6,6 +6,7 @@
  */
 import { OAuthCallbackError, toLibraryError } from "../errors.js";
 import { loadNative } from "../native.js";
+import { nativeBackend } from "./native-backend.js";
 import { DEFAULT_STORE_PATH } from "./file-options.js";
 import { nativeFileBackend } from "./file-native.js";
 import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
@@ -23,14 +24,6 @@ export interface KeychainStoreOptions {
   onWarning?: (message: string) => void;
 }
 
-async function native<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    throw toLibraryError(err);
-  }
-}
-
 function keychainBackend(service: string, account: string): DocumentBackend {
   let entry;
   try {
@@ -38,21 +31,7 @@ function keychainBackend(service: string, account: string): DocumentBackend {
   } catch (err) {
     throw toLibraryError(err);
   }
-  const k = entry;
-  return {
-    where: `the OS keychain (service "${service}", account "${account}")`,
-    read: () => native(k.read()),
-    async transaction(change) {
-      const lock = await native(k.lock());
-      try {
-        const { write, result } = await change(await native(lock.read()));
-        if (write !== undefined) await native(lock.write(write));
-        return result;
-      } finally {
-        lock.release();
-      }
-    },
-  };
+  return nativeBackend(`the OS keychain (service "${service}", account "${account}")`, entry);
 }
 
 /** Tokens in the OS keychain. */

@@ -1,0 +1,38 @@
+/**
+ * A document backend on an addon object (the file store, the keychain): reads without a
+ * lock, changes under the addon's cross-process lock, addon errors made typed.
+ */
+import { toLibraryError } from "../errors.js";
+import type { DocumentBackend } from "./oauth-store.js";
+
+/** What the addon's file store and keychain entry both offer. */
+export interface NativeDocument {
+  read(): Promise<string | null>;
+  lock(): Promise<{ read(): Promise<string | null>; write(document: string): Promise<void>; release(): void }>;
+}
+
+/** Awaits an addon promise, turning its `CODE: message` errors into typed ones. */
+export async function native<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw toLibraryError(err);
+  }
+}
+
+export function nativeBackend(where: string, doc: NativeDocument): DocumentBackend {
+  return {
+    where,
+    read: () => native(doc.read()),
+    async transaction(change) {
+      const lock = await native(doc.lock());
+      try {
+        const { write, result } = await change(await native(lock.read()));
+        if (write !== undefined) await native(lock.write(write));
+        return result;
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
