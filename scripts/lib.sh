@@ -64,7 +64,7 @@ bindgen_wasm() {
     rm -rf "$out"
     wasm-bindgen --target web --out-name oauth_callback_wasm --out-dir "$out" "$raw"
     # binaryen from npm: Debian's wasm-opt 108 produces modules that fail to load.
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       -o "$out/oauth_callback_wasm_bg.wasm" "$out/oauth_callback_wasm_bg.wasm"
     echo "$sum" > "$STAMPS/$name"

@@ -51,9 +51,14 @@ test("stores: a writer killed with SIGKILL leaves the old value or the new, neve
   let kills = 0;
   for (let round = 0; round < 25; round++) {
     const [cmd, argv] = command("node", [path, PASS, "write-forever"]);
-    const child = spawn(cmd, argv, { stdio: "ignore" });
-    // Past start-up and the first Argon2id derivation, then anywhere in the write loop.
-    await new Promise((r) => setTimeout(r, 250 + Math.floor(Math.random() * 250)));
+    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "ignore"] });
+    // Wait until the writer is in its loop (past start-up and the Argon2id derivation,
+    // however slow the machine is), then kill it anywhere in a write.
+    await new Promise((resolve) => {
+      child.stdout.once("data", resolve);
+      child.once("close", resolve);
+    });
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 60)));
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
     kills++;

@@ -27,6 +27,8 @@ async function main() {
     const padding = "x".repeat(256 * 1024);
     for (let i = 1; ; i++) {
       await store.update("crash", () => ({ discovery: { value: i, padding } }));
+      // Tell the parent the loop is running, so its kill lands inside it.
+      if (i === 1) console.log("writing");
     }
   } else if (mode === "put") {
     await store.set(a, { accessToken: b });
