@@ -2,9 +2,9 @@
 // encrypted file under the cross-process lock; writers killed with SIGKILL mid-write;
 // and Node and Deno reading each other's files.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as lib from "oauth-callback-rs";
@@ -71,6 +71,15 @@ test("stores: a writer killed with SIGKILL leaves the old value or the new, neve
   }
   equal(kills, 25, "every round killed its writer");
   ok(last > 0, "writers made progress between kills");
+  // Writers killed mid-write leave temporary files; the next write removes those of
+  // processes that are gone, and leaves those of running processes alone.
+  const dead = join(dirname(path), ".crash.enc.999999999.0.tmp");
+  const alive = join(dirname(path), ".crash.enc.1.0.tmp");
+  writeFileSync(dead, "half a write");
+  writeFileSync(alive, "a write in progress");
+  await lib.fileStore(path, { encryptionKey: PASS }).set("after", { accessToken: "x" });
+  const leftovers = readdirSync(dirname(path)).filter((n) => n.endsWith(".tmp"));
+  equal(leftovers.join(","), ".crash.enc.1.0.tmp", "only the live process's temporary file remains");
 });
 
 test("stores: Node and Deno read each other's encrypted files", async () => {

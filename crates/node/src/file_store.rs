@@ -229,9 +229,48 @@ impl Inner {
             let _ = fs::remove_file(&tmp);
             return Err(io_err(&self.path, "write", &e));
         }
+        remove_abandoned_temporaries(dir, &name);
         Ok(())
     }
+}
 
+/// A writer killed between creating its temporary file and the rename leaves the file
+/// behind (the store itself is intact). Writes happen under the store lock, so any
+/// temporary file of this store that belongs to another process that no longer runs, or
+/// that is older than any write can take, is garbage: remove it. Best effort.
+fn remove_abandoned_temporaries(dir: &Path, name: &str) {
+    const STALE: Duration = Duration::from_secs(600);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(n) = file_name.to_str() else {
+            continue;
+        };
+        let Some(rest) = n.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp")) else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or("");
+        if pid == own {
+            continue;
+        }
+        let dead = cfg!(target_os = "linux") && !Path::new("/proc").join(pid).exists();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if dead || old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+impl Inner {
     fn lock(&self) -> Result<File> {
         lock_file(&self.lock_path, self.lock_timeout)
     }
