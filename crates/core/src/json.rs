@@ -78,8 +78,7 @@ impl Value {
         match self {
             Self::Null => out.push_str("null"),
             Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Self::Number(n) if n.is_finite() => out.push_str(&format!("{n}")),
-            Self::Number(_) => out.push_str("null"),
+            Self::Number(n) => write_number(*n, out),
             Self::String(s) => write_string(s, out),
             Self::Array(a) => {
                 out.push('[');
@@ -123,6 +122,126 @@ fn write_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// `10^e` by squaring; infinite past the range of f64.
+fn pow10(e: u32) -> f64 {
+    if e > 400 {
+        return f64::INFINITY;
+    }
+    let (mut result, mut base, mut e) = (1.0f64, 10.0f64, e);
+    while e > 0 {
+        if e & 1 == 1 {
+            result *= base;
+        }
+        base *= base;
+        e >>= 1;
+    }
+    result
+}
+
+/// The value of a JSON number (RFC 8259 §6 syntax), or `None` for anything else or a
+/// value outside f64. Integers up to 2^53 are exact; other values are within a few ulps,
+/// plenty for OAuth's lifetimes and timestamps, and the module carries no general
+/// decimal-to-float conversion (it is large in wasm).
+pub fn number_value(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let negative = i == 1;
+    let (mut mantissa, mut exp10, mut digits) = (0u64, 0i64, 0usize);
+    let mut push = |d: u8, fractional: bool, exp10: &mut i64| {
+        if mantissa < 1_000_000_000_000_000_000 {
+            mantissa = mantissa * 10 + u64::from(d - b'0');
+            if fractional {
+                *exp10 -= 1;
+            }
+        } else if !fractional {
+            *exp10 += 1;
+        }
+    };
+    while let Some(&d @ b'0'..=b'9') = b.get(i) {
+        push(d, false, &mut exp10);
+        digits += 1;
+        i += 1;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&d @ b'0'..=b'9') = b.get(i) {
+            push(d, true, &mut exp10);
+            digits += 1;
+            i += 1;
+        }
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        let sign = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                -1
+            }
+            Some(b'+') => {
+                i += 1;
+                1
+            }
+            _ => 1,
+        };
+        let start = i;
+        let mut e = 0i64;
+        while let Some(&d @ b'0'..=b'9') = b.get(i) {
+            e = (e * 10 + i64::from(d - b'0')).min(100_000);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        exp10 += sign * e;
+    }
+    if digits == 0 || i != b.len() {
+        return None;
+    }
+    // u64 to f64 rounds to nearest; one scaling step keeps the error small.
+    #[allow(clippy::cast_precision_loss)]
+    let m = mantissa as f64;
+    let scale = pow10(u32::try_from(exp10.unsigned_abs()).unwrap_or(u32::MAX));
+    let v = if exp10 >= 0 { m * scale } else { m / scale };
+    let v = if negative { -v } else { v };
+    v.is_finite().then_some(v)
+}
+
+/// Writes a number: integers as integers, others with up to nine decimals.
+fn write_number(n: f64, out: &mut String) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if !n.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    if n.abs() < EXACT && n == n.trunc() {
+        #[allow(clippy::cast_possible_truncation)]
+        out.push_str(&(n as i64).to_string());
+        return;
+    }
+    if n < 0.0 {
+        out.push('-');
+    }
+    let a = n.abs();
+    if a >= EXACT {
+        // Every f64 this large is an integer; u128 holds all of them below 3.4e38.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        out.push_str(&(a as u128).to_string());
+        return;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (mut int, mut frac) = (a.trunc() as u64, ((a - a.trunc()) * 1e9).round() as u64);
+    if frac >= 1_000_000_000 {
+        int += 1;
+        frac = 0;
+    }
+    out.push_str(&int.to_string());
+    if frac > 0 {
+        let digits = format!("{frac:09}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
 }
 
 fn bad(why: &str) -> Error {
@@ -280,9 +399,9 @@ impl Parser<'_> {
         }
         let text =
             std::str::from_utf8(&self.s[start..self.i]).map_err(|_| bad("malformed number"))?;
-        text.parse::<f64>()
+        number_value(text)
             .map(Value::Number)
-            .map_err(|_| bad("malformed number"))
+            .ok_or_else(|| bad("number out of range"))
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {
@@ -406,6 +525,49 @@ mod tests {
         assert!(parse(&"[".repeat(100)).is_err());
         assert!(parse(&format!("\"{}\"", "a".repeat(MAX_LEN))).is_err());
         assert_eq!(parse("{}").unwrap().get("x"), None);
+    }
+
+    #[test]
+    fn numbers_without_a_float_library() {
+        for (text, want) in [
+            ("0", 0.0),
+            ("-0", 0.0),
+            ("3600", 3600.0),
+            ("1795638077", 1_795_638_077.0),
+            ("9007199254740991", 9_007_199_254_740_991.0),
+            ("1.5", 1.5),
+            ("-2.25e2", -225.0),
+            ("1E3", 1000.0),
+            ("5e-1", 0.5),
+            ("123456789012345678901234", 1.234_567_890_123_456_8e23),
+            ("1e-400", 0.0),
+        ] {
+            let got = number_value(text).unwrap();
+            assert!(
+                (got - want).abs() <= want.abs() * 1e-15,
+                "{text}: {got} vs {want}"
+            );
+        }
+        for bad in ["", "-", "1e", "1e+", "1.2.3", "1x", "1e400", "-1e999"] {
+            assert_eq!(number_value(bad), None, "{bad:?}");
+        }
+        let mut out = String::new();
+        for (n, want) in [
+            (0.0, "0"),
+            (3600.0, "3600"),
+            (-7.0, "-7"),
+            (1.5, "1.5"),
+            (0.125, "0.125"),
+            (-0.5, "-0.5"),
+            (1_795_638_077_123.0, "1795638077123"),
+            (2.5e20, "250000000000000000000"),
+            (1e-12, "0"),
+            (f64::NAN, "null"),
+        ] {
+            out.clear();
+            write_number(n, &mut out);
+            assert_eq!(out, want, "{n}");
+        }
     }
 
     #[test]

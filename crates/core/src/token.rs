@@ -263,8 +263,8 @@ pub fn process_token_response(status: u16, body: &str, now_ms: f64) -> Result<To
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Some(now_ms + n * 1000.0),
         // Some servers send the number as a string.
-        Some(Value::String(s)) if s.parse::<f64>().is_ok_and(|n| n.is_finite() && n >= 0.0) => {
-            Some(now_ms + s.parse::<f64>().unwrap_or(0.0) * 1000.0)
+        Some(Value::String(s)) if crate::json::number_value(s).is_some_and(|n| n >= 0.0) => {
+            Some(now_ms + crate::json::number_value(s).unwrap_or(0.0) * 1000.0)
         }
         Some(_) => {
             return Err(Error::new(
