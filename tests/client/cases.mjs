@@ -191,6 +191,33 @@ export const clientCases = [
     }
   }],
 
+  ["client: one registration serves the browser and device flows once it allows both", async (lib, env) => {
+    const p = await env.startProvider();
+    try {
+      const store = lib.inMemoryStore();
+      const client = new lib.OAuthClient({ issuer: p.issuer, scopes: ["openid"], storage: store, launch: (url) => env.signIn(url) });
+      const onUserCode = (pr) => env.signIn(pr.verificationUriComplete).catch(() => {});
+      // Device first: a client without a redirect URI, for the device grant only.
+      await client.authenticateWithDeviceCode({ onUserCode });
+      const deviceClient = await store.getClient(p.issuer);
+      ok(deviceClient.grantTypes.includes("urn:ietf:params:oauth:grant-type:device_code") && !deviceClient.grantTypes.includes("authorization_code"), "device-only registration");
+      // The browser flow cannot use it: it registers one client for both grants.
+      const t = await client.authenticate();
+      equal(await userinfo(p.issuer, t.accessToken), 200, "browser sign-in works");
+      equal(p.counts.registration, 2, "a second registration");
+      const both = await store.getClient(p.issuer);
+      ok(both.grantTypes.includes("authorization_code") && both.grantTypes.includes("urn:ietf:params:oauth:grant-type:device_code"), "the new client allows both");
+      // From now on both flows and refresh reuse it.
+      await client.authenticateWithDeviceCode({ onUserCode });
+      await store.update(p.issuer, (e) => ({ ...e, tokens: { ...e.tokens, expiresAt: Date.now() - 1000 } }));
+      await client.getValidToken();
+      equal(p.counts.registration, 2, "no third registration");
+      equal(p.counts.refresh, 1, "refreshed with the shared client");
+    } finally {
+      await p.close();
+    }
+  }],
+
   ["client: device authorization grant (RFC 8628)", async (lib, env) => {
     const p = await env.startProvider();
     try {

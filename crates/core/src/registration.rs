@@ -53,11 +53,13 @@ pub fn registration_request(
 }
 
 /// RFC 7591 §3.2.1: the registered client; `client_id` is required. Returned as the
-/// store's `ClientInfo` JSON shape.
+/// store's `ClientInfo` JSON shape, with the grant types the server granted (or, when
+/// it does not say, those asked for), so a later flow knows whether it can reuse it.
 pub fn process_registration(
     status: u16,
     body: &str,
     redirect_uris: &[String],
+    grant_types: &[String],
 ) -> Result<Value, StepError> {
     let v = json_object(status, body, "registration endpoint")?;
     let mut m = vec![(
@@ -75,6 +77,18 @@ pub fn process_registration(
             m.push((to.to_owned(), Value::Number(n)));
         }
     }
+    let granted = match v.get("grant_types").and_then(Value::as_array) {
+        Some(list) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|g| Value::String(g.to_owned()))
+            .collect(),
+        None => grant_types
+            .iter()
+            .map(|g| Value::String(g.clone()))
+            .collect(),
+    };
+    m.push(("grantTypes".to_owned(), Value::Array(granted)));
     m.push((
         "redirectUris".to_owned(),
         Value::Array(
@@ -127,12 +141,31 @@ mod tests {
             201,
             r#"{"client_id":"abc","client_id_issued_at":5}"#,
             &["u".into()],
+            &["authorization_code".into()],
         )
         .unwrap();
         assert_eq!(v.get("clientId").and_then(Value::as_str), Some("abc"));
-        assert!(process_registration(201, r#"{"client_secret":"x"}"#, &[]).is_err());
+        assert_eq!(
+            v.get("grantTypes"),
+            Some(&Value::Array(vec![Value::String(
+                "authorization_code".into()
+            )]))
+        );
+        let granted = process_registration(
+            201,
+            r#"{"client_id":"a","grant_types":["refresh_token"]}"#,
+            &[],
+            &["authorization_code".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            granted.get("grantTypes"),
+            Some(&Value::Array(vec![Value::String("refresh_token".into())])),
+            "the server's answer wins"
+        );
+        assert!(process_registration(201, r#"{"client_secret":"x"}"#, &[], &[]).is_err());
         assert!(matches!(
-            process_registration(400, r#"{"error":"invalid_redirect_uri"}"#, &[]),
+            process_registration(400, r#"{"error":"invalid_redirect_uri"}"#, &[], &[]),
             Err(StepError::OAuth(_))
         ));
     }

@@ -154,8 +154,16 @@ pub fn registration_request(
 
 /// RFC 7591 §3.2: the registered client as the store's `ClientInfo` JSON.
 #[wasm_bindgen(js_name = processRegistration)]
-pub fn process_registration(status: u16, body: &str, redirect_uris: Vec<String>) -> Result<String> {
-    Ok(core::registration::process_registration(status, body, &redirect_uris)?.to_json())
+pub fn process_registration(
+    status: u16,
+    body: &str,
+    redirect_uris: Vec<String>,
+    grant_types: Vec<String>,
+) -> Result<String> {
+    Ok(
+        core::registration::process_registration(status, body, &redirect_uris, &grant_types)?
+            .to_json(),
+    )
 }
 
 /// RFC 7009 §2.1: the revocation request.

@@ -170,12 +170,18 @@ export class BaseOAuthClient {
     return this.#metadata;
   }
 
-  /** The client registration: given, stored, or registered now (and stored). */
-  async #client(meta: ServerMetadata, redirectUri: string | undefined, grants: string[]): Promise<ClientCredentials> {
+  /**
+   * The client registration: given, stored, or registered now (and stored). A stored one
+   * is reused when it allows the grants `needed` (and, for a browser flow, the redirect
+   * URI up to the port); a new one asks for `register`.
+   */
+  async #client(meta: ServerMetadata, redirectUri: string | undefined, needed: string[], register: string[] = needed): Promise<ClientCredentials> {
     if (this.#o.clientId) return { clientId: this.#o.clientId, clientSecret: this.#o.clientSecret, authMethods: meta.tokenEndpointAuthMethods };
     const stored = await this.#store.getClient(this.#key);
     const reusable = (c: ClientInfo | null) =>
-      c !== null && (redirectUri === undefined || (c.redirectUris ?? []).some((u) => sameLoopbackRedirect(u, redirectUri)));
+      c !== null &&
+      needed.every((g) => (c.grantTypes ?? ["authorization_code", "refresh_token"]).includes(g)) &&
+      (redirectUri === undefined || (c.redirectUris ?? []).some((u) => sameLoopbackRedirect(u, redirectUri)));
     if (stored && reusable(stored)) return { clientId: stored.clientId, clientSecret: stored.clientSecret, authMethods: meta.tokenEndpointAuthMethods };
     if (!meta.registrationEndpoint) {
       throw new OAuthCallbackError("MISSING_PARAMETER", "no clientId was given and the server offers no dynamic client registration");
@@ -185,10 +191,10 @@ export class BaseOAuthClient {
     const entry = await this.#store.update(this.#key, async (e) => {
       if (e?.client && reusable(e.client)) return undefined;
       const { status, body } = await this.#send(
-        steps.registration(meta.registrationEndpoint as string, this.#o.clientName ?? "oauth-callback-rs client", redirects, grants, list(this.#o.scopes).join(" ") || undefined),
+        steps.registration(meta.registrationEndpoint as string, this.#o.clientName ?? "oauth-callback-rs client", redirects, register, list(this.#o.scopes).join(" ") || undefined),
         "registration",
       );
-      return { ...(e ?? {}), client: steps.processRegistration(status, body, redirects) };
+      return { ...(e ?? {}), client: steps.processRegistration(status, body, redirects, register) };
     });
     const client = entry?.client;
     if (!client) throw new OAuthCallbackError("INVALID_RESPONSE", "registration stored no client");
@@ -230,7 +236,10 @@ export class BaseOAuthClient {
           // Registration needs the real redirect URI, known only now; any failure
           // aborts the wait with its own error.
           prepared = (async () => {
-            const client = await this.#client(meta, redirectUri, ["authorization_code", "refresh_token"]);
+            // Register for the device grant too when the server has it, so a later
+            // device sign-in reuses this client instead of registering another.
+            const grants = ["authorization_code", "refresh_token", ...(meta.deviceAuthorizationEndpoint ? [DEVICE_GRANT] : [])];
+            const client = await this.#client(meta, redirectUri, ["authorization_code"], grants);
             await this.#store.setCodeVerifier(this.#key, pkce.verifier);
             const url = buildAuthorizationUrl({
               authorizationEndpoint: meta.authorizationEndpoint as string,
@@ -275,7 +284,7 @@ export class BaseOAuthClient {
   async authenticateWithDeviceCode(options: { onUserCode: (prompt: DeviceCodePrompt) => void; signal?: AbortSignal }): Promise<Tokens> {
     const meta = await this.discover();
     if (!meta.deviceAuthorizationEndpoint) throw new OAuthCallbackError("MISSING_PARAMETER", "the server has no device authorization endpoint (RFC 8628)");
-    const client = await this.#client(meta, undefined, [DEVICE_GRANT, "refresh_token"]);
+    const client = await this.#client(meta, undefined, [DEVICE_GRANT], [DEVICE_GRANT, "refresh_token"]);
     const scope = list(this.#o.scopes).join(" ") || undefined;
     const res = await this.#send(steps.deviceAuthorization(meta.deviceAuthorizationEndpoint, client, scope, list(this.#o.resource)), "device_authorization", options.signal);
     const auth: DeviceAuthorization = steps.processDeviceAuthorization(res.status, res.body, Date.now());
@@ -333,7 +342,7 @@ export class BaseOAuthClient {
 
   async #refresh(force: boolean): Promise<Tokens> {
     const meta = await this.discover();
-    const client = await this.#client(meta, undefined, ["authorization_code", "refresh_token"]);
+    const client = await this.#client(meta, undefined, ["refresh_token"]);
     const skew = this.#o.refreshSkewMs ?? 60_000;
     let outcome: Tokens | OAuthError | undefined;
     await this.#store.update(this.#key, async (entry) => {
@@ -376,7 +385,7 @@ export class BaseOAuthClient {
     if (tokens) {
       const meta = await this.discover();
       if (meta.revocationEndpoint) {
-        const client = await this.#client(meta, undefined, ["authorization_code", "refresh_token"]);
+        const client = await this.#client(meta, undefined, []);
         revoked = true;
         for (const [token, hint] of [[tokens.refreshToken, "refresh_token"], [tokens.accessToken, "access_token"]] as const) {
           if (!token) continue;

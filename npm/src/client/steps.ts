@@ -60,8 +60,8 @@ export const steps = {
   needsRefresh: (expiresAt: number | undefined, now: number, skew: number): boolean => call((c) => c.needsRefresh(expiresAt, now, skew)),
   registration: (endpoint: string, name: string, redirectUris: string[], grants: string[], scope: string | undefined): CoreRequest =>
     req(call((c) => c.registrationRequest(endpoint, name, redirectUris, grants, scope))),
-  processRegistration: (status: number, body: string, redirectUris: string[]): ClientInfo =>
-    JSON.parse(call((c) => c.processRegistration(status, body, redirectUris))) as ClientInfo,
+  processRegistration: (status: number, body: string, redirectUris: string[], grants: string[]): ClientInfo =>
+    JSON.parse(call((c) => c.processRegistration(status, body, redirectUris, grants))) as ClientInfo,
   revocation: (endpoint: string, cl: ClientCredentials, token: string, hint: string | undefined): CoreRequest =>
     req(call((c) => c.revocationRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, token, hint))),
   processRevocation: (status: number, body: string): void => call((c) => c.processRevocation(status, body)),

@@ -27,6 +27,8 @@ export interface ClientInfo {
   clientSecretExpiresAt?: number;
   /** The redirect URIs registered with this client. */
   redirectUris?: string[];
+  /** The grant types the registration allows (absent: authorization code and refresh). */
+  grantTypes?: string[];
 }
 
 /** The storage interface of `oauth-callback`: implement it for Redis, a database, ... */
