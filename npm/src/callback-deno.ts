@@ -46,6 +46,7 @@ function serveAll(addresses: readonly string[], port: number, signal: AbortContr
 /** Starts the server; listening when this returns. */
 export function startDenoCallbackServer(config: CallbackServerConfig): RunningCallbackServer {
   const addresses = loopbackBindAddresses(config.hostname);
+  // Refuse a bad host name or callback path before anything is bound.
   getRedirectUrl({ hostname: config.hostname, port: config.port, callbackPath: config.callbackPath });
   let core: ReturnType<typeof callbackHandler> | undefined;
   let finish: (kind: "timeout" | "closed" | "done") => void = () => {};
