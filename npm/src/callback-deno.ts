@@ -3,49 +3,26 @@
  * the addon's hyper server, through wasm, so both answer byte for byte alike.
  */
 import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "./callback-driver.js";
-import { OAuthCallbackError } from "./errors.js";
-import { callbackHandler, getRedirectUrl, loopbackBindAddresses } from "./protocol.js";
+import { bindEachLoopback } from "./loopback-deno.js";
+import { callbackHandler, getRedirectUrl } from "./protocol.js";
 
 interface DenoServer {
   readonly addr: { readonly port: number };
   readonly finished: Promise<void>;
+  shutdown(): Promise<void>;
 }
 declare const Deno: {
   serve(
     options: { hostname: string; port: number; signal: AbortSignal; onListen: () => void },
     handler: (req: Request) => Response,
   ): DenoServer;
-  errors: { AddrInUse: new () => Error; AddrNotAvailable: new () => Error };
 };
 
-/** Times to retry an ephemeral port whose twin on the other address family is taken. */
-const EPHEMERAL_ATTEMPTS = 16;
 /** How long to wait for the browser to follow the 303 to the result page. */
 const RESULT_PAGE_GRACE_MS = 2000;
 
-function serveAll(addresses: readonly string[], port: number, signal: AbortController, handler: (req: Request) => Response): { port: number; servers: DenoServer[] } {
-  const servers: DenoServer[] = [];
-  let chosen = port;
-  for (const [i, hostname] of addresses.entries()) {
-    try {
-      const s = Deno.serve({ hostname, port: chosen, signal: signal.signal, onListen: () => {} }, handler);
-      chosen = s.addr.port;
-      servers.push(s);
-    } catch (err) {
-      if (i > 0 && err instanceof Deno.errors.AddrNotAvailable) continue;
-      signal.abort();
-      if (err instanceof Deno.errors.AddrInUse) {
-        throw new OAuthCallbackError("PORT_IN_USE", `port ${chosen} is already in use on ${hostname}; pick another port or use 0 for a free one`, { cause: err });
-      }
-      throw new OAuthCallbackError("BIND_FAILED", `cannot listen on ${hostname}:${chosen}`, { cause: err });
-    }
-  }
-  return { port: chosen, servers };
-}
-
 /** Starts the server; listening when this returns. */
 export function startDenoCallbackServer(config: CallbackServerConfig): RunningCallbackServer {
-  const addresses = loopbackBindAddresses(config.hostname);
   // Refuse a bad host name or callback path before anything is bound.
   getRedirectUrl({ hostname: config.hostname, port: config.port, callbackPath: config.callbackPath });
   let core: ReturnType<typeof callbackHandler> | undefined;
@@ -68,19 +45,18 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     return response;
   };
 
-  let controller = new AbortController();
-  let bound: { port: number; servers: DenoServer[] } | undefined;
-  for (let attempt = 1; !bound; attempt++) {
-    try {
-      bound = serveAll(addresses, config.port, controller, handler);
-    } catch (err) {
-      const retry = config.port === 0 && attempt < EPHEMERAL_ATTEMPTS && err instanceof OAuthCallbackError && err.code === "PORT_IN_USE";
-      if (!retry) throw err;
-      controller = new AbortController();
-    }
-  }
-  const { port, servers } = bound;
-  const stop = controller;
+  const stop = new AbortController();
+  const bound = bindEachLoopback(
+    config.hostname,
+    config.port,
+    (hostname, port) => {
+      const server = Deno.serve({ hostname, port, signal: stop.signal, onListen: () => {} }, handler);
+      return { port: server.addr.port, server };
+    },
+    (h) => void h.server.shutdown(),
+  );
+  const { port } = bound;
+  const servers = bound.handles.map((h) => h.server);
   try {
     core = callbackHandler(config.callbackPath, port, config.expectedState, config.successHtml, config.errorHtml);
   } catch (err) {
