@@ -7,6 +7,7 @@
 import type { CallbackServerConfig, CallbackServerOutcome, StartCallbackServer } from "./callback-driver.js";
 import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString } from "./errors.js";
 import { openBrowser, type BrowserLaunch } from "./launcher.js";
+import { observer } from "./observer.js";
 import { checkedEndpoint } from "./protocol.js";
 
 /** What the redirect carried: `code`, `state` and every other query parameter. */
@@ -93,19 +94,11 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
-function safeEmit(onEvent: GetAuthCodeOptionsBase["onEvent"], event: AuthCodeEvent): void {
-  try {
-    onEvent?.(event);
-  } catch {
-    // An observer must not break the login.
-  }
-}
-
 /** The built-in launcher: opens the browser, or prints the URL when it cannot. */
-async function launchDefault(url: string, onEvent: GetAuthCodeOptionsBase["onEvent"]): Promise<void> {
+async function launchDefault(url: string, emit: (event: AuthCodeEvent) => void): Promise<void> {
   const launch = await openBrowser(url);
   if (!launch.opened) process.stderr.write(`Open this URL in your browser to sign in:\n  ${url}\n`);
-  safeEmit(onEvent, { type: "browser", launch, url });
+  emit({ type: "browser", launch, url });
 }
 
 /** The loopback login on the given server driver; the entries export it as `getAuthCode`. */
@@ -122,7 +115,8 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
     throw new OAuthCallbackError("INVALID_PARAMETER", "timeout must be a positive number of milliseconds");
   }
   const url = options.authorizationUrl === undefined ? undefined : checkedEndpoint(expectString("authorizationUrl", options.authorizationUrl));
-  const { signal, onEvent } = options;
+  const { signal } = options;
+  const emit = observer(options.onEvent);
   if (signal?.aborted) throw abortReason(signal);
 
   const serverOptions: CallbackServerConfig = { hostname, port, callbackPath, timeoutMs: timeout };
@@ -132,13 +126,7 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
   const { onRequest } = options;
   if (onRequest !== undefined) {
     if (typeof onRequest !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "onRequest must be a function");
-    serverOptions.onRequest = (req) => {
-      try {
-        onRequest(req);
-      } catch {
-        // An observer must not break the login.
-      }
-    };
+    serverOptions.onRequest = observer(onRequest);
   }
 
   const server = start(serverOptions);
@@ -153,13 +141,13 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
       await server.wait();
       throw err;
     }
-    safeEmit(onEvent, { type: "listening", ...info });
+    emit({ type: "listening", ...info });
     if (url !== undefined) {
       const launch = options.launch;
       // Managed mode: launch after the server listens; a failing launcher must not fail
       // the login (the user can still open the URL by hand).
       void Promise.resolve()
-        .then(() => (launch ? launch(url) : launchDefault(url, onEvent)))
+        .then(() => (launch ? launch(url) : launchDefault(url, emit)))
         .catch(() => undefined);
     }
     const result = await server.wait();

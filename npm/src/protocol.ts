@@ -105,6 +105,12 @@ export interface AuthorizationUrlOptions {
   extraParams?: Readonly<Record<string, string>>;
 }
 
+/** Scopes or resources given as one space-separated string or a list, as a list. @internal */
+export function asList(v: string | readonly string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return typeof v === "string" ? v.split(" ").filter(Boolean) : [...v];
+}
+
 function str(v: string | URL): string {
   return typeof v === "string" ? v : v instanceof URL ? v.href : expectString("value", v);
 }

@@ -5,9 +5,10 @@
  * core, exchanges the code with `fetch` and removes the code from the address bar.
  */
 import { OAuthCallbackError } from "../errors.js";
-import { buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
+import { asList as list, buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
 import type { Tokens } from "../store/types.js";
 import { discoverMetadata } from "./discovery.js";
+import { observer } from "../observer.js";
 import { send, type Emit, type OAuthEvent } from "./http.js";
 import { steps, type ServerMetadata } from "./steps.js";
 
@@ -31,13 +32,12 @@ interface Pending {
   redirectUri: string;
 }
 
-const list = (v: string | readonly string[] | undefined): string[] => (v === undefined ? [] : typeof v === "string" ? v.split(" ").filter(Boolean) : [...v]);
-
 /** Redirect-based login for a page. Tokens are returned, not stored: keep them in memory. */
 export class BrowserOAuthClient {
   readonly #o: BrowserOAuthClientOptions;
   readonly #fetch: typeof fetch;
   readonly #key: string;
+  readonly #emit: Emit;
   #metadata: Promise<ServerMetadata> | undefined;
 
   constructor(options: BrowserOAuthClientOptions) {
@@ -47,15 +47,9 @@ export class BrowserOAuthClient {
     this.#o = options;
     this.#fetch = (options.fetch ?? globalThis.fetch).bind(globalThis);
     this.#key = `oauth-callback-rs:pending:${options.issuer}`;
+    this.#emit = observer(options.onEvent);
   }
 
-  #emit: Emit = (event) => {
-    try {
-      this.#o.onEvent?.(event);
-    } catch {
-      // The trace must not break the flow.
-    }
-  };
 
   #storage() {
     const s = this.#o.storage ?? globalThis.sessionStorage;

@@ -6,10 +6,11 @@
 import type { CallbackResult, GetAuthCodeOptions } from "../auth-code.js";
 import { OAuthCallbackError, OAuthError, expectString } from "../errors.js";
 import { openBrowser } from "../launcher.js";
-import { buildAuthorizationUrl, checkedEndpoint, generatePkce, generateState } from "../protocol.js";
+import { buildAuthorizationUrl, checkedEndpoint, generatePkce, generateState, asList as list } from "../protocol.js";
 import { inMemoryStore } from "../store/memory.js";
 import type { ClientInfo, OAuthStore, Tokens } from "../store/types.js";
 import { discoverMetadata } from "./discovery.js";
+import { observer } from "../observer.js";
 import { send, type Emit, type OAuthEvent } from "./http.js";
 import { steps, type ClientCredentials, type CoreRequest, type DeviceAuthorization, type ServerMetadata } from "./steps.js";
 
@@ -81,11 +82,6 @@ type GetAuthCode = (input: GetAuthCodeOptions) => Promise<CallbackResult>;
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-function list(v: string | readonly string[] | undefined): string[] {
-  if (v === undefined) return [];
-  return typeof v === "string" ? v.split(" ").filter(Boolean) : [...v];
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -135,6 +131,7 @@ export class BaseOAuthClient {
   readonly #key: string;
   readonly #fetch: typeof fetch;
   readonly #getAuthCode: GetAuthCode;
+  readonly #emit: Emit;
   #metadata: Promise<ServerMetadata> | undefined;
   #refreshing: Promise<Tokens> | undefined;
 
@@ -149,15 +146,9 @@ export class BaseOAuthClient {
     if (typeof f !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "no fetch available: pass options.fetch");
     this.#fetch = f.bind(globalThis);
     this.#getAuthCode = getAuthCode;
+    this.#emit = observer(options.onEvent);
   }
 
-  #emit: Emit = (event) => {
-    try {
-      this.#o.onEvent?.(event);
-    } catch {
-      // The trace must not break the flow.
-    }
-  };
 
   async #send(request: CoreRequest, step: string, signal?: AbortSignal) {
     return send(this.#fetch, request, step, this.#emit, signal);
