@@ -263,9 +263,16 @@ pub fn process_token_response(status: u16, body: &str, now_ms: f64) -> Result<To
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Some(now_ms + n * 1000.0),
         // Some servers send the number as a string.
-        Some(Value::String(s)) if crate::json::number_value(s).is_some_and(|n| n >= 0.0) => {
-            Some(now_ms + crate::json::number_value(s).unwrap_or(0.0) * 1000.0)
-        }
+        Some(Value::String(s)) => match crate::json::number_value(s) {
+            Some(n) if n >= 0.0 => Some(now_ms + n * 1000.0),
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::InvalidResponse,
+                    "the token response has a malformed \"expires_in\"",
+                )
+                .into());
+            }
+        },
         Some(_) => {
             return Err(Error::new(
                 ErrorCode::InvalidResponse,
