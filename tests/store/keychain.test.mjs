@@ -2,6 +2,7 @@
 // session (scripts/test starts both). The secrets are checked with libsecret's own
 // secret-tool, so the test sees what any other program on the machine would see.
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +42,25 @@ test("keychain: stores, reads, overwrites and deletes a real Secret Service item
   equal(await again.get("srv"), null, "deleted");
   const other = lib.keychainStore({ service, account: "bob" });
   equal(await other.get("srv"), null, "accounts are separate");
+});
+
+test("keychain: the addon's lock refuses reads and writes once released", async () => {
+  // The facade always releases last; this guards the addon against writing unlocked.
+  const native = createRequire(import.meta.url)("../../npm/native/oauth-callback.linux-x64-gnu.node");
+  const entry = new native.NativeKeychain(service, "released");
+  const lock = await entry.lock();
+  await lock.write('{"format":"oauth-callback-rs/token-store","version":1,"entries":{}}');
+  lock.release();
+  for (const op of [() => lock.read(), () => lock.write("{}")]) {
+    let err;
+    try {
+      await op();
+    } catch (e) {
+      err = e;
+    }
+    ok(/^STORE_IO: the store lock was already released/.test(err?.message ?? ""), `refused: ${err?.message}`);
+  }
+  await entry.remove();
 });
 
 test("keychain: no Secret Service is KEYCHAIN_UNAVAILABLE, or the encrypted file when asked", () => {

@@ -393,7 +393,7 @@ impl NativeFileStore {
         )?;
         Ok(FileStoreLock {
             inner,
-            file: Arc::new(Mutex::new(Some(file))),
+            lock: HeldLock::new(file),
         })
     }
 }
@@ -404,18 +404,18 @@ pub(crate) fn join<T>(
     r.map_err(|e| lib_error("STORE_IO", format!("store task failed: {e}")))?
 }
 
-/// A held store lock: read and write under it, then `release()`.
-#[napi]
-pub struct FileStoreLock {
-    inner: Arc<Inner>,
-    file: Arc<Mutex<Option<File>>>,
-}
+/// An exclusive lock file while it is held; closing the file releases the lock.
+pub(crate) struct HeldLock(Mutex<Option<File>>);
 
-#[napi]
-impl FileStoreLock {
-    fn held(&self) -> Result<()> {
+impl HeldLock {
+    pub(crate) fn new(file: File) -> Self {
+        Self(Mutex::new(Some(file)))
+    }
+
+    /// Ok while held; an error once released, so nothing is read or written unlocked.
+    pub(crate) fn held(&self) -> Result<()> {
         if self
-            .file
+            .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .is_some()
@@ -429,10 +429,28 @@ impl FileStoreLock {
         }
     }
 
+    /// Releases the lock; again does nothing.
+    pub(crate) fn release(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+}
+
+/// A held store lock: read and write under it, then `release()`.
+#[napi]
+pub struct FileStoreLock {
+    inner: Arc<Inner>,
+    lock: HeldLock,
+}
+
+#[napi]
+impl FileStoreLock {
     /// The document under the lock.
     #[napi]
     pub async fn read(&self) -> Result<Option<String>> {
-        self.held()?;
+        self.lock.held()?;
         let inner = self.inner.clone();
         join(spawn_blocking(move || inner.read()).await)
     }
@@ -440,7 +458,7 @@ impl FileStoreLock {
     /// Replaces the document atomically.
     #[napi]
     pub async fn write(&self, document: String) -> Result<()> {
-        self.held()?;
+        self.lock.held()?;
         let inner = self.inner.clone();
         join(spawn_blocking(move || inner.write(&document)).await)
     }
@@ -448,9 +466,6 @@ impl FileStoreLock {
     /// Releases the lock (closing the file releases it); calling it again does nothing.
     #[napi]
     pub fn release(&self) {
-        self.file
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        self.lock.release();
     }
 }

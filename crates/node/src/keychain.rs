@@ -9,7 +9,7 @@ use napi::Result;
 use napi::bindgen_prelude::spawn_blocking;
 use napi_derive::napi;
 
-use crate::file_store::{join, lock_file};
+use crate::file_store::{HeldLock, join, lock_file};
 use crate::listener::lib_error;
 
 /// How long to wait for another process's keychain transaction.
@@ -110,7 +110,7 @@ impl NativeKeychain {
         let file = join(spawn_blocking(move || lock_file(&path, LOCK_TIMEOUT)).await)?;
         Ok(KeychainLock {
             keychain: me,
-            file: std::sync::Mutex::new(Some(file)),
+            lock: HeldLock::new(file),
         })
     }
 
@@ -142,7 +142,7 @@ impl NativeKeychain {
 #[napi]
 pub struct KeychainLock {
     keychain: NativeKeychain,
-    file: std::sync::Mutex<Option<std::fs::File>>,
+    lock: HeldLock,
 }
 
 #[napi]
@@ -150,6 +150,7 @@ impl KeychainLock {
     /// The document under the lock.
     #[napi]
     pub async fn read(&self) -> Result<Option<String>> {
+        self.lock.held()?;
         let k = self.keychain.clone_for_task();
         join(spawn_blocking(move || k.read_now()).await)
     }
@@ -157,6 +158,7 @@ impl KeychainLock {
     /// Stores the next document.
     #[napi]
     pub async fn write(&self, document: String) -> Result<()> {
+        self.lock.held()?;
         let k = self.keychain.clone_for_task();
         join(spawn_blocking(move || k.write_now(&document)).await)
     }
@@ -164,9 +166,6 @@ impl KeychainLock {
     /// Releases the lock; again does nothing.
     #[napi]
     pub fn release(&self) {
-        self.file
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        self.lock.release();
     }
 }
