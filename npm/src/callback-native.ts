@@ -12,7 +12,9 @@ export function startNativeCallbackServer(config: CallbackServerConfig): Running
   } catch (err) {
     throw toLibraryError(err);
   }
-  if (onRequest) void forwardRequests(server, onRequest);
+  // Drained before wait() settles, so every request reaches onRequest before the caller
+  // sees the result (the stream ends once the server has stopped).
+  const forwarded = onRequest ? forwardRequests(server, onRequest).catch(() => undefined) : Promise.resolve();
   return {
     port: server.port,
     redirectUri: server.redirectUri,
@@ -21,6 +23,7 @@ export function startNativeCallbackServer(config: CallbackServerConfig): Running
       const r = await server.wait().catch((err: unknown) => {
         throw toLibraryError(err);
       });
+      await forwarded;
       const out: CallbackServerOutcome = {
         kind: r.kind as CallbackServerOutcome["kind"],
         params: r.params.map((p) => [p[0] ?? "", p[1] ?? ""] as const),
