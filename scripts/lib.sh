@@ -95,6 +95,11 @@ build_all() {
   # esbuild bundles each entry into one file, because every extra ES module a fresh
   # process loads costs about a millisecond of import time.
   tsc -p npm
+  bundle_facade
+}
+
+# Bundles each entry point of the facade into npm/dist (no type check: tsc does that).
+bundle_facade() {
   local entry
   for entry in index.node index.deno index.browser mcp.node mcp.deno; do
     esbuild "npm/src/$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 \

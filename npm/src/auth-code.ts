@@ -7,6 +7,7 @@
 import type { CallbackServerConfig, CallbackServerOutcome, StartCallbackServer } from "./callback-driver.js";
 import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString } from "./errors.js";
 import { openBrowser, type BrowserLaunch } from "./launcher.js";
+import type { LoopbackListener } from "./listener.js";
 import { observer } from "./observer.js";
 import { checkedEndpoint } from "./protocol.js";
 
@@ -57,16 +58,30 @@ interface GetAuthCodeOptionsBase {
   port?: number;
   /** `"localhost"` (default: 127.0.0.1 and ::1), `"127.0.0.1"` or `"::1"`; nothing else. */
   hostname?: string;
-  /** Path of the redirect (default `/callback`). */
+  /** Path of the redirect (default `/callback`); `auth/cb` is served as `/auth/cb`. */
   callbackPath?: string;
   /** Milliseconds to wait, counted from when the server listens (default 30000). */
   timeout?: number;
-  /** Page shown after success. */
+  /** Page shown after success, served verbatim (no placeholders). */
   successHtml?: string;
-  /** Page shown after an OAuth error: `{{error}}`, `{{error_description}}`, `{{error_uri}}`, HTML-escaped. */
+  /**
+   * Page shown after an OAuth error. Exactly `{{error}}`, `{{error_description}}` and
+   * `{{error_uri}}` are replaced, HTML-escaped for element text and quoted attributes
+   * (`{{error_uri}}` only when http(s)); any other `{{...}}` stays as written.
+   */
   errorHtml?: string;
-  /** Aborts the wait; the promise rejects with `signal.reason` and the port is freed. */
+  /**
+   * Aborts the wait: the promise rejects with `OAuthCallbackError` code `ABORTED`,
+   * message `"Operation aborted"` (as `oauth-callback`), `cause` the signal's reason,
+   * and the port is free when it does.
+   */
   signal?: AbortSignal;
+  /**
+   * A listener from `bindLoopback()` whose port was handed out already (a registered
+   * redirect URI, a `port: 0` chosen early): the server takes over its sockets, so the
+   * port is never released in between. `hostname` defaults to the listener's.
+   */
+  listener?: LoopbackListener;
   /** When set, callbacks with another `state` get an error page and the wait goes on (CSRF). */
   expectedState?: string;
   /** Called once the server listens, with the bound port and the redirect URI. */
@@ -81,17 +96,22 @@ type GetAuthCodeOptionsHeadless = GetAuthCodeOptionsBase & { authorizationUrl?: 
 type GetAuthCodeOptionsManaged = GetAuthCodeOptionsBase & {
   /** The authorization URL to open once the server listens. */
   authorizationUrl: string;
-  /** Opens the URL (errors are swallowed); omit it to use the built-in launcher. */
-  launch?: (url: string) => unknown;
+  /** Opens the URL, after the server listens (errors are swallowed). Without it: headless. */
+  launch: (url: string) => unknown;
 };
 
-/** Options of `getAuthCode`: headless (the caller shows the URL) or managed (we open it). */
+/**
+ * Options of `getAuthCode`, as in `oauth-callback`: headless (no `launch`: nothing is
+ * opened, the caller shows the URL) or managed (`authorizationUrl` and `launch`). The
+ * string form `getAuthCode(url)` opens the system browser with the built-in launcher.
+ */
 export type GetAuthCodeOptions = GetAuthCodeOptionsHeadless | GetAuthCodeOptionsManaged;
 
 const DEFAULTS = { port: 3000, hostname: "localhost", callbackPath: "/callback", timeout: 30_000 } as const;
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+/** `oauth-callback`'s abort message, typed, with the signal's reason kept as `cause`. */
+function aborted(signal: AbortSignal): OAuthCallbackError {
+  return new OAuthCallbackError("ABORTED", "Operation aborted", { cause: signal.reason });
 }
 
 /** The built-in launcher: opens the browser, or prints the URL when it cannot. */
@@ -103,23 +123,31 @@ async function launchDefault(url: string, emit: (event: AuthCodeEvent) => void):
 
 /** The loopback login on the given server driver; the entries export it as `getAuthCode`. */
 export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuthCodeOptions | string): Promise<CallbackResult> {
-  const options: GetAuthCodeOptions = typeof input === "string" ? { authorizationUrl: input } : input;
+  // The string form opens the browser (oauth-callback's `open`), as does `launch:
+  // openBrowser`, the built-in launcher, which also prints the URL when nothing opened;
+  // an options object without `launch` is headless.
+  const options = (typeof input === "string" ? { authorizationUrl: input } : input) as GetAuthCodeOptionsBase & { authorizationUrl?: string; launch?: unknown };
+  const builtInLaunch = typeof input === "string" || options?.launch === openBrowser;
   if (typeof options !== "object" || options === null) {
     throw new OAuthCallbackError("INVALID_PARAMETER", "getAuthCode needs an authorization URL or an options object");
   }
-  const port = expectPort("port", options.port ?? DEFAULTS.port);
-  const hostname = expectString("hostname", options.hostname ?? DEFAULTS.hostname);
+  const { listener } = options;
+  const port = expectPort("port", options.port ?? listener?.port ?? DEFAULTS.port);
+  const hostname = expectString("hostname", options.hostname ?? listener?.hostname ?? DEFAULTS.hostname);
   const callbackPath = expectString("callbackPath", options.callbackPath ?? DEFAULTS.callbackPath);
   const timeout = options.timeout ?? DEFAULTS.timeout;
   if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
     throw new OAuthCallbackError("INVALID_PARAMETER", "timeout must be a positive number of milliseconds");
   }
   const url = options.authorizationUrl === undefined ? undefined : checkedEndpoint(expectString("authorizationUrl", options.authorizationUrl));
+  const { launch } = options;
+  if (launch !== undefined && typeof launch !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "launch must be a function");
   const { signal } = options;
   const emit = observer(options.onEvent);
-  if (signal?.aborted) throw abortReason(signal);
+  if (signal?.aborted) throw aborted(signal);
 
   const serverOptions: CallbackServerConfig = { hostname, port, callbackPath, timeoutMs: timeout };
+  if (listener !== undefined) serverOptions.listener = listener;
   if (options.expectedState !== undefined) serverOptions.expectedState = expectString("expectedState", options.expectedState);
   if (options.successHtml !== undefined) serverOptions.successHtml = expectString("successHtml", options.successHtml);
   if (options.errorHtml !== undefined) serverOptions.errorHtml = expectString("errorHtml", options.errorHtml);
@@ -142,34 +170,35 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
       throw err;
     }
     emit({ type: "listening", ...info });
-    if (url !== undefined) {
-      const launch = options.launch;
+    if (url !== undefined && (launch !== undefined || builtInLaunch)) {
       // Managed mode: launch after the server listens; a failing launcher must not fail
       // the login (the user can still open the URL by hand).
       void Promise.resolve()
-        .then(() => (launch ? launch(url) : launchDefault(url, emit)))
+        .then(() => (builtInLaunch || typeof launch !== "function" ? launchDefault(url, emit) : launch(url)))
         .catch(() => undefined);
     }
     const result = await server.wait();
-    return toCallbackResult(result, signal);
+    return toCallbackResult(result, signal, { timeout, callbackPath: server.callbackPath });
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
 }
 
-function toCallbackResult(r: CallbackServerOutcome, signal: AbortSignal | undefined): CallbackResult {
+function toCallbackResult(r: CallbackServerOutcome, signal: AbortSignal | undefined, wait: { timeout: number; callbackPath: string }): CallbackResult {
   switch (r.kind) {
     case "code": {
       const out: CallbackResult = {};
       for (const [name, value] of r.params) out[name] = value;
       return out;
     }
-    case "error":
-      throw new OAuthError(r.error ?? "unknown_error", r.errorDescription, r.errorUri);
+    case "error": {
+      const options = r.errorMessage === undefined ? undefined : { message: r.errorMessage };
+      throw new OAuthError(r.error ?? "unknown_error", r.errorDescription, r.errorUri, options);
+    }
     case "timeout":
-      throw new TimeoutError();
+      throw new TimeoutError(`OAuth callback timeout after ${wait.timeout}ms waiting for ${wait.callbackPath}`);
     default:
-      if (signal?.aborted) throw abortReason(signal);
+      if (signal?.aborted) throw aborted(signal);
       throw new OAuthCallbackError("SERVER_CLOSED", "the callback server was closed before the redirect arrived");
   }
 }

@@ -3,8 +3,12 @@
  * hyper in the napi addon (Node, Bun) or `Deno.serve` with the wasm core (Deno).
  */
 
+import type { LoopbackListener } from "./listener.js";
+
 /** What the server needs; defaults are already applied and types checked. */
 export interface CallbackServerConfig {
+  /** Serve on this listener's sockets instead of binding `hostname`/`port`. */
+  listener?: LoopbackListener;
   hostname: string;
   port: number;
   callbackPath: string;
@@ -24,12 +28,16 @@ export interface CallbackServerOutcome {
   error?: string;
   errorDescription?: string;
   errorUri?: string;
+  /** The message to raise: description or code, control characters stripped (by core). */
+  errorMessage?: string;
 }
 
 /** A listening callback server. */
 export interface RunningCallbackServer {
   readonly port: number;
   readonly redirectUri: string;
+  /** The path served, with its leading `/`. */
+  readonly callbackPath: string;
   /** Stops waiting; `wait()` then settles with `closed` unless the redirect came first. */
   close(): void;
   /** Settles once, after every socket is closed. */

@@ -1,14 +1,18 @@
 import type * as Native from "../native/binding.js";
 import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "./callback-driver.js";
-import { toLibraryError } from "./errors.js";
+import { OAuthCallbackError, toLibraryError } from "./errors.js";
 import { loadNative } from "./native.js";
 
 /** The addon's hyper server (Node, Bun). */
 export function startNativeCallbackServer(config: CallbackServerConfig): RunningCallbackServer {
-  const { onRequest, ...options } = config;
+  const { onRequest, listener, ...options } = config;
   let server: Native.CallbackServer;
   try {
-    server = loadNative().startCallbackServer({ ...options, recordRequests: onRequest !== undefined });
+    const native = loadNative();
+    const nativeOptions = { ...options, recordRequests: onRequest !== undefined };
+    if (listener === undefined) server = native.startCallbackServer(nativeOptions);
+    else if (listener instanceof native.LoopbackListener) server = native.startCallbackServerOn(listener, nativeOptions);
+    else throw new OAuthCallbackError("INVALID_PARAMETER", "listener must come from this package's bindLoopback()");
   } catch (err) {
     throw toLibraryError(err);
   }
@@ -18,6 +22,7 @@ export function startNativeCallbackServer(config: CallbackServerConfig): Running
   return {
     port: server.port,
     redirectUri: server.redirectUri,
+    callbackPath: server.callbackPath,
     close: () => server.close(),
     async wait(): Promise<CallbackServerOutcome> {
       const r = await server.wait().catch((err: unknown) => {
@@ -31,6 +36,7 @@ export function startNativeCallbackServer(config: CallbackServerConfig): Running
       if (r.error != null) out.error = r.error;
       if (r.errorDescription != null) out.errorDescription = r.errorDescription;
       if (r.errorUri != null) out.errorUri = r.errorUri;
+      if (r.errorMessage != null) out.errorMessage = r.errorMessage;
       return out;
     },
   };

@@ -9,11 +9,14 @@ export type ErrorCode =
   | "DUPLICATE_PARAMETER"
   | "INVALID_PARAMETER"
   | "NOT_LOOPBACK"
-  | "PORT_IN_USE"
+  /** The port is taken; the same code as Node's own error, so `err.code === "EADDRINUSE"` works as with `oauth-callback`. */
+  | "EADDRINUSE"
   | "BIND_FAILED"
   | "NOT_INITIALIZED"
   | "NATIVE_UNAVAILABLE"
   | "SERVER_CLOSED"
+  /** The caller's `AbortSignal` fired; `cause` is its reason. */
+  | "ABORTED"
   | "INVALID_KEY"
   | "STORE_CORRUPT"
   | "STORE_DECRYPT_FAILED"
@@ -48,23 +51,27 @@ const TIMEOUT_BRAND = Symbol.for("oauth-callback-rs.TimeoutError");
 
 /**
  * An OAuth error response from the authorization server (RFC 6749 §4.1.2.1), e.g.
- * `access_denied`. Field names match `oauth-callback`. Text fields arrive stripped of
- * control characters and terminal escape sequences, safe to print.
+ * `access_denied`. Shaped as `oauth-callback`'s: `message` is the description, or the
+ * code when there is none; `error`, `error_description` and `error_uri` are as received
+ * (own properties, `undefined` when absent). Errors this library raises carry a `message`
+ * stripped of control characters and terminal escape sequences, safe to print; the fields
+ * are raw: escape them before printing.
  */
 export class OAuthError extends Error {
   /** The OAuth `error` code, e.g. `access_denied`. */
   error: string;
   /** `error_description`, if the server sent one. */
-  error_description?: string;
-  /** `error_uri`, if the server sent an http(s) one. */
-  error_uri?: string;
+  error_description?: string | undefined;
+  /** `error_uri`, if the server sent one (any scheme: check it before linking to it). */
+  error_uri?: string | undefined;
 
-  constructor(error: string, description?: string, uri?: string) {
-    super(description ? `${error}: ${description}` : error);
+  /** `options.message` replaces the default message (the library passes a sanitized one). */
+  constructor(error: string, description?: string, uri?: string, options?: { message?: string; cause?: unknown }) {
+    super(options?.message ?? (description || error), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "OAuthError";
     this.error = error;
-    if (description !== undefined) this.error_description = description;
-    if (uri !== undefined) this.error_uri = uri;
+    this.error_description = description;
+    this.error_uri = uri;
     brand(this, OAUTH_BRAND);
   }
 

@@ -8,6 +8,7 @@ import { getAuthCode } from "./runtime.deno.js";
 
 export * from "./api.js";
 export { getAuthCode };
+export { openBrowser } from "./launcher.js";
 export { bindLoopback } from "./listener-deno.js";
 export { fileStore } from "./store/file-deno.js";
 export * as mcp from "./mcp/index.deno.js";

@@ -7,6 +7,7 @@ import { getAuthCode } from "./runtime.node.js";
 
 export * from "./api.js";
 export { getAuthCode };
+export { openBrowser } from "./launcher.js";
 export { bindLoopback } from "./listener-native.js";
 export { fileStore } from "./store/file-native.js";
 export { keychainStore, type KeychainStoreOptions } from "./store/keychain.js";

@@ -46,7 +46,12 @@ function command(url: string): { cmd: string; args: string[] } | { reason: strin
   }
 }
 
-/** Starts the browser at `url`; never throws. The URL is an argument, never shell text. */
+/**
+ * The built-in launcher: starts the system browser at `url` (`BROWSER` honoured); never
+ * throws. The URL is an argument, never shell text. Pass it as `getAuthCode`'s `launch`
+ * for managed mode with this launcher: the URL is then printed to stderr and reported in
+ * the `browser` event when nothing could be opened.
+ */
 export async function openBrowser(url: string): Promise<BrowserLaunch> {
   const c = command(url);
   if ("reason" in c) return { opened: false, reason: c.reason };

@@ -29,6 +29,7 @@ export function bindLoopback(options: LoopbackOptions = {}): LoopbackListener {
   let open = true;
   return {
     port: chosen,
+    hostname,
     addresses,
     get listening() {
       return open;

@@ -10,6 +10,8 @@ export interface LoopbackOptions {
 export interface LoopbackListener {
   /** The bound port. */
   readonly port: number;
+  /** The host name it was bound for. */
+  readonly hostname: string;
   /** The addresses bound, e.g. `["127.0.0.1", "::1"]`. */
   readonly addresses: readonly string[];
   /** False once closed. */

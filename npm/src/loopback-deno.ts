@@ -1,7 +1,7 @@
 /**
  * Binding every loopback address of a host name on one port with Deno's APIs, as the
  * native addon does: the addresses come from the core, `localhost` without IPv6 keeps
- * its IPv4 socket, a taken port is `PORT_IN_USE`, and an ephemeral port whose twin on the
+ * its IPv4 socket, a taken port is `EADDRINUSE`, and an ephemeral port whose twin on the
  * other family is taken is tried again. Used by `bindLoopback` and the callback server.
  */
 import { OAuthCallbackError } from "./errors.js";
@@ -32,7 +32,7 @@ function bindOnce<T extends Bound>(addresses: readonly string[], port: number, o
       if (i > 0 && err instanceof Deno.errors.AddrNotAvailable) continue;
       for (const h of handles) close(h);
       if (err instanceof Deno.errors.AddrInUse) {
-        throw new OAuthCallbackError("PORT_IN_USE", `port ${chosen} is already in use on ${hostname}; pick another port or use 0 for a free one`, { cause: err });
+        throw new OAuthCallbackError("EADDRINUSE", `port ${chosen} is already in use on ${hostname}; pick another port or use 0 for a free one`, { cause: err });
       }
       throw new OAuthCallbackError("BIND_FAILED", `cannot listen on ${hostname}:${chosen}`, { cause: err });
     }
@@ -52,7 +52,7 @@ export function bindEachLoopback<T extends Bound>(
     try {
       return bindOnce(addresses, port, open, close);
     } catch (err) {
-      const retry = port === 0 && attempt < EPHEMERAL_ATTEMPTS && err instanceof OAuthCallbackError && err.code === "PORT_IN_USE";
+      const retry = port === 0 && attempt < EPHEMERAL_ATTEMPTS && err instanceof OAuthCallbackError && err.code === "EADDRINUSE";
       if (!retry) throw err;
     }
   }

@@ -13,7 +13,7 @@ useSyncLoader(loadWasmSync);
  * Starts a loopback server, opens the authorization URL (managed mode), waits for the
  * redirect, shows the user a page, closes the server and returns the parameters.
  * Rejects with `OAuthError` (the redirect carried an OAuth error), `TimeoutError`, an
- * `OAuthCallbackError` (bad options, `PORT_IN_USE`, `NOT_LOOPBACK`...) or the signal's reason.
+ * `OAuthCallbackError` (bad options, `EADDRINUSE`, `NOT_LOOPBACK`...) or `ABORTED` when the signal fires.
  */
 export function getAuthCode(input: GetAuthCodeOptions | string): Promise<CallbackResult> {
   return runAuthCodeFlow(startDenoCallbackServer, input);

@@ -27,6 +27,7 @@ test("launcher: BROWSER opens the authorization URL", async () => {
       hostname: "127.0.0.1",
       timeout: 20_000,
       authorizationUrl: `http://127.0.0.1:${port}/callback?code=from-browser`,
+      launch: lib.openBrowser,
       onEvent: (e) => events.push(e),
     });
     equal(r.code, "from-browser", "the launched browser completed the flow");
@@ -57,6 +58,7 @@ test("launcher: no display prints the URL and reports it", async () => {
       hostname: "127.0.0.1",
       timeout: 20_000,
       authorizationUrl: "https://as.example/authorize?client_id=c",
+      launch: lib.openBrowser,
       onEvent: (e) => e.type === "browser" && browserEvent(e),
     });
     const e = await sawEvent;

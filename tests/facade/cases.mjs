@@ -126,7 +126,7 @@ export const cases = [
     });
     equal(
       html,
-      '<p title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more</p><a href=""></a>',
+      '<p title="&#34;&#62;&#60;img src=x onerror=alert(1)&#62;">&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; more</p><a href=""></a>',
       "html",
     );
     equal(lib.renderTemplate("{{a}}", { a: "{{b}}", b: "<i>" }), "{{b}}", "not re-scanned");

@@ -41,11 +41,11 @@ export const listenerCases = [
     }
   }],
 
-  ["listener: a taken port is PORT_IN_USE, and freed ports can be reused", async (lib) => {
+  ["listener: a taken port is EADDRINUSE, and freed ports can be reused", async (lib) => {
     const a = lib.bindLoopback({ hostname: "127.0.0.1" });
     try {
-      throwsCode(lib, () => lib.bindLoopback({ hostname: "127.0.0.1", port: a.port }), "PORT_IN_USE", "same port");
-      throwsCode(lib, () => lib.bindLoopback({ hostname: "localhost", port: a.port }), "PORT_IN_USE", "localhost on a taken v4 port");
+      throwsCode(lib, () => lib.bindLoopback({ hostname: "127.0.0.1", port: a.port }), "EADDRINUSE", "same port");
+      throwsCode(lib, () => lib.bindLoopback({ hostname: "localhost", port: a.port }), "EADDRINUSE", "localhost on a taken v4 port");
     } finally {
       a.close();
     }

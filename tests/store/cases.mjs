@@ -1,6 +1,7 @@
 // Token store cases shared by Node, Bun and Deno. `fs` is a tiny file helper each
 // runtime passes in (node:fs works in all three); `tmp` makes a fresh directory.
 import { equal, ok } from "../facade/assert.mjs";
+import { peerCases } from "./peer-cases.mjs";
 
 async function rejects(lib, promise, code, what) {
   try {
@@ -152,4 +153,6 @@ export const storeCases = [
       equal(err?.code, "INVALID_KEY", `bad key ${String(encryptionKey)}`);
     }
   }],
+
+  ...peerCases,
 ];

@@ -1,11 +1,17 @@
 // File helpers for the store cases, on node:fs (which Node, Bun and Deno all provide).
+// `home`: the home directory the stores see; `isolatedHome`: whether it is a temporary
+// one this test run may fill (else a case needing HOME elsewhere uses `putWithHome`);
+// `peer`: the `oauth-callback` module, whose plain files ours must share.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export function makeEnv(home, deniedCode = "STORE_IO") {
+export function makeEnv(home, { isolatedHome, peer, putWithHome, deniedCode = "STORE_IO" }) {
   return {
     home,
+    isolatedHome,
+    peer,
+    putWithHome,
     deniedCode,
     tmp: () => mkdtempSync(join(tmpdir(), "ocrs-store-")),
     mode: (p) => statSync(p).mode & 0o777,

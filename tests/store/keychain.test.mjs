@@ -28,6 +28,7 @@ test("keychain: stores, reads, overwrites and deletes a real Secret Service item
   equal((await store.get("srv")).refreshToken, "kc-refresh-1", "read back");
   const item = secretTool("lookup", "service", service, "username", "alice");
   ok(item.includes('"kc-refresh-1"'), `the secret is in the keyring: ${item.slice(0, 80)}`);
+  equal(JSON.parse(item).format, "oauth-callback-rs/token-store", "the keychain keeps the versioned document, not the plain file's layout");
   await store.set("srv", { accessToken: "kc-access-2", refreshToken: "kc-refresh-2" });
   await store.setClient("srv", { clientId: "kc-client" });
   const again = lib.keychainStore({ service, account: "alice" });

@@ -1,12 +1,14 @@
 // Token store files shared by real processes: Node, Bun and Deno writers updating one
 // encrypted file under the cross-process lock; writers killed with SIGKILL mid-write;
-// and Node and Deno reading each other's files.
+// Node and Deno reading each other's files; and a plain file shared by the three
+// runtimes and the peer package, `oauth-callback`.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import * as peer from "oauth-callback";
 import * as lib from "oauth-callback-rs";
 import { equal, ok } from "../facade/assert.mjs";
 
@@ -95,4 +97,27 @@ test("stores: Node and Deno read each other's encrypted files", async () => {
   equal((await store.get("from-node")).accessToken, "node-token", "and Deno kept Node's key");
   const wrongKey = await run("deno", [path, "another passphrase", "get", "from-node"]);
   ok(wrongKey.code !== 0 && /^STORE_DECRYPT_FAILED: /.test(wrongKey.err), `wrong key refused in Deno too: ${wrongKey.err.slice(0, 200)}`);
+});
+
+test("stores: Node, Bun, Deno and oauth-callback share a plain file, under the lock", async () => {
+  const path = join(tmp(), "plain.json");
+  await lib.fileStore(path).setClient("srv", { clientId: "node-client" });
+  const runtimes = ["node", "bun", "deno"];
+  const counted = await Promise.all(runtimes.map((r, i) => run(r, [path, "-", "increment", "20", String(i)])));
+  counted.forEach((r, i) => equal(r.code, 0, `${runtimes[i]} plain worker exit (${r.err})`));
+  for (const r of runtimes) {
+    const put = await run(r, [path, "-", "put", `from-${r}`, `${r}-token`]);
+    equal(put.code, 0, `${r} put (${put.err})`);
+  }
+  const client = await run("deno", [path, "-", "set-client", "deno-key", "deno-client"]);
+  equal(client.code, 0, `deno set-client (${client.err})`);
+  const bunRead = await run("bun", [path, "-", "get", "from-deno"]);
+  equal(JSON.parse(bunRead.out).accessToken, "deno-token", `Bun reads Deno's write (${bunRead.err})`);
+
+  const theirs = peer.fileStore(path);
+  for (const r of runtimes) equal((await theirs.get(`from-${r}`)).accessToken, `${r}-token`, `oauth-callback reads ${r}'s tokens`);
+  const ours = lib.fileStore(path);
+  equal((await ours.getEntry("shared")).discovery.count, 60, "every increment of every process");
+  equal((await ours.getClient("srv")).clientId, "node-client", "Node's client kept through every write");
+  equal((await ours.getClient("deno-key")).clientId, "deno-client", "Deno's client");
 });

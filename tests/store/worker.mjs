@@ -3,11 +3,14 @@
 //                              worker.mjs <path> <passphrase> write-forever
 //                              worker.mjs <path> <passphrase> put <key> <accessToken>
 //                              worker.mjs <path> <passphrase> get <key>
+//                              worker.mjs <path> <passphrase> set-client <key> <clientId>
+// <path> "@default" is fileStore()'s default path; <passphrase> "-" is a plain file.
 import * as lib from "oauth-callback-rs";
 
 const args = globalThis.Deno ? Deno.args : process.argv.slice(2);
 const [path, passphrase, mode, a, b] = args;
-const store = lib.fileStore(path, { encryptionKey: passphrase, lockTimeoutMs: 60_000 });
+const options = passphrase === "-" ? { lockTimeoutMs: 60_000 } : { encryptionKey: passphrase, lockTimeoutMs: 60_000 };
+const store = lib.fileStore(path === "@default" ? undefined : path, options);
 
 try {
   await main();
@@ -32,6 +35,8 @@ async function main() {
     }
   } else if (mode === "put") {
     await store.set(a, { accessToken: b });
+  } else if (mode === "set-client") {
+    await store.setClient(a, { clientId: b });
   } else if (mode === "get") {
     const t = await store.get(a);
     console.log(JSON.stringify(t));

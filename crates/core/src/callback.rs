@@ -1,7 +1,9 @@
 //! The loopback redirect endpoint (RFC 8252 §7.3, RFC 6749 §4.1.2): one function that
 //! answers every HTTP request the callback server receives, whatever drives it (hyper in
 //! the napi addon, `Deno.serve` through wasm). Drivers pass the method, request target and
-//! `Host` header in, write the response out, and settle when [`CallbackHandler::finished`].
+//! `Host` header in and write the response out. The redirect is answered with the page
+//! itself ([`RequestKind::Completed`]): a driver settles once that response is written and
+//! its connection closed, with no second request to wait for.
 
 use crate::error::{Error, ErrorCode};
 use crate::form;
@@ -15,7 +17,8 @@ use crate::template;
 pub const MAX_TARGET_LEN: usize = 8 * 1024;
 
 /// Headers on every response: no caching of a page that followed a code, no referrer
-/// leaking the URL, no framing, no sniffing, and a CSP that allows inline style only.
+/// leaking the URL, no framing, no sniffing, and a CSP that allows inline style and the
+/// built-in pages' one script (by its hash, [`pages::SCRIPT_CSP_SOURCE`]) only.
 pub const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("cache-control", "no-store"),
     ("referrer-policy", "no-referrer"),
@@ -23,7 +26,7 @@ pub const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("x-frame-options", "DENY"),
     (
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        "default-src 'none'; script-src 'sha256-8A+3er73YJf04rRHGhbZwZQACPiiipi9EPduIeAAIDk='; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     ),
     ("connection", "close"),
 ];
@@ -34,19 +37,21 @@ pub struct CallbackConfig {
     callback_path: String,
     port: u16,
     expected_state: Option<String>,
-    success_html: String,
+    /// A custom success page, served verbatim; `None`: the built-in one.
+    success_html: Option<String>,
     error_html: String,
 }
 
 impl CallbackConfig {
     /// A config for `callback_path` on `port` with the built-in pages and no state check.
+    /// A path without its leading `/` is served with one, as `oauth-callback` does.
     pub fn new(callback_path: &str, port: u16) -> Result<Self, Error> {
-        loopback::validate_callback_path(callback_path)?;
+        let callback_path = loopback::normalize_callback_path(callback_path)?;
         Ok(Self {
-            callback_path: callback_path.to_owned(),
+            callback_path,
             port,
             expected_state: None,
-            success_html: pages::default_success(),
+            success_html: None,
             error_html: pages::default_error(),
         })
     }
@@ -64,13 +69,16 @@ impl CallbackConfig {
         Ok(self)
     }
 
-    /// Replaces the success page (placeholders as in the error page are available).
+    /// Replaces the success page; it is served verbatim (no placeholders), as in
+    /// `oauth-callback`.
     pub fn success_html(mut self, html: &str) -> Self {
-        html.clone_into(&mut self.success_html);
+        self.success_html = Some(html.to_owned());
         self
     }
 
-    /// Replaces the error page: `{{error}}`, `{{error_description}}`, `{{error_uri}}`.
+    /// Replaces the error page: exactly `{{error}}`, `{{error_description}}` and
+    /// `{{error_uri}}` are replaced (escaped, missing ones empty, a non-http(s) URI empty);
+    /// any other `{{...}}` stays as written.
     pub fn error_html(mut self, html: &str) -> Self {
         html.clone_into(&mut self.error_html);
         self
@@ -104,14 +112,17 @@ pub struct CallbackResponse {
 pub enum CallbackOutcome {
     /// Success: every query parameter, in order; `code` is among them.
     Code(Vec<(String, String)>),
-    /// An OAuth error response. Text fields are stripped of control characters.
+    /// An OAuth error response. The fields are as received; `message` is safe to print.
     Error {
-        /// `error` code, e.g. `access_denied`.
+        /// `error` code, e.g. `access_denied`, as received.
         error: String,
-        /// `error_description`, if any.
+        /// `error_description`, if any, as received.
         description: Option<String>,
-        /// `error_uri`, only when it is an http(s) URL.
+        /// `error_uri`, if any, as received (the page shows it only when http(s)).
         uri: Option<String>,
+        /// The description, or the code when there is none, with control characters and
+        /// terminal escapes stripped: the `message` of the error a driver raises.
+        message: String,
         /// Every query parameter, as received (`state` among them).
         params: Vec<(String, String)>,
     },
@@ -130,10 +141,9 @@ pub enum RequestKind {
     BadRequest,
     /// The `state` did not match; the flow keeps waiting.
     StateMismatch,
-    /// The redirect that completes the flow.
+    /// The redirect that completes the flow, answered with the result page; the driver
+    /// settles once this response is written and its connection closed.
     Completed,
-    /// The clean result page, after the 303.
-    ResultPage,
     /// A callback after the flow was completed.
     AlreadyHandled,
 }
@@ -148,27 +158,15 @@ impl RequestKind {
             Self::BadRequest => "bad-request",
             Self::StateMismatch => "state-mismatch",
             Self::Completed => "completed",
-            Self::ResultPage => "result-page",
             Self::AlreadyHandled => "already-handled",
         }
     }
-}
-
-#[derive(Clone, Debug)]
-enum Phase {
-    Waiting,
-    Done {
-        status: u16,
-        page: String,
-        shown: bool,
-    },
 }
 
 /// The state machine of one loopback login: waiting for the redirect, then done.
 #[derive(Clone, Debug)]
 pub struct CallbackHandler {
     config: CallbackConfig,
-    phase: Phase,
     outcome: Option<CallbackOutcome>,
 }
 
@@ -193,9 +191,13 @@ impl CallbackHandler {
     pub fn new(config: CallbackConfig) -> Self {
         Self {
             config,
-            phase: Phase::Waiting,
             outcome: None,
         }
+    }
+
+    /// The path served, with its leading `/`.
+    pub fn callback_path(&self) -> &str {
+        &self.config.callback_path
     }
 
     /// The outcome, once the redirect has arrived.
@@ -203,10 +205,9 @@ impl CallbackHandler {
         self.outcome.as_ref()
     }
 
-    /// True once the outcome is known and the browser has been shown the result page;
-    /// a driver settles then (or after a short grace if the browser never follows the 303).
+    /// True once the redirect has arrived (its response carries the result page).
     pub fn finished(&self) -> bool {
-        matches!(self.phase, Phase::Done { shown: true, .. })
+        self.outcome.is_some()
     }
 
     /// Is `host` this server: `localhost`, a 127.0.0.0/8 address or `[::1]`, with our port.
@@ -249,16 +250,7 @@ impl CallbackHandler {
             r.headers.push(("allow", "GET, HEAD".to_owned()));
             return (r, RequestKind::MethodNotAllowed);
         }
-        if let Phase::Done {
-            status,
-            page,
-            shown,
-        } = &mut self.phase
-        {
-            if query.is_empty() {
-                *shown = true;
-                return (html(*status, page.clone()), RequestKind::ResultPage);
-            }
+        if self.outcome.is_some() {
             return (
                 html(
                     200,
@@ -311,45 +303,52 @@ impl CallbackHandler {
                 );
             }
         }
-        let (outcome, status, page) = if let Some(error) = get("error") {
-            let error = strip_controls(error);
-            let description = get("error_description").map(strip_controls);
-            let uri = get("error_uri")
-                .filter(|u| is_http_url(u))
-                .map(strip_controls);
-            let page = template::render(&self.config.error_html, |name| match name {
-                "error" => Some(error.as_str()),
-                "error_description" => description.as_deref(),
-                "error_uri" => uri.as_deref(),
-                _ => None,
-            });
+        let (outcome, page) = if let Some(error) = get("error") {
+            let page = self.error_page(error, get("error_description"), get("error_uri"));
+            let description = get("error_description");
+            let message = strip_controls(description.filter(|d| !d.is_empty()).unwrap_or(error));
             let outcome = CallbackOutcome::Error {
-                error: error.clone(),
-                description: description.clone(),
-                uri: uri.clone(),
+                error: error.to_owned(),
+                description: description.map(str::to_owned),
+                uri: get("error_uri").map(str::to_owned),
+                message,
                 params: params.clone(),
             };
-            (outcome, 400, page)
+            (outcome, page)
         } else if get("code").is_some_and(|c| !c.is_empty()) {
-            let page = template::render(&self.config.success_html, |_| None);
-            (CallbackOutcome::Code(params.clone()), 200, page)
+            let page = self
+                .config
+                .success_html
+                .clone()
+                .unwrap_or_else(pages::default_success);
+            (CallbackOutcome::Code(params.clone()), page)
         } else {
             return Self::bad_request(
                 "The response has neither an authorization code nor an error.",
             );
         };
         self.outcome = Some(outcome);
-        self.phase = Phase::Done {
-            status,
-            page,
-            shown: false,
-        };
-        // Move the browser off the URL that holds the code (it would stay in the address
-        // bar and history); the clean URL shows the result page.
-        let mut r = plain(303, "");
-        r.headers
-            .push(("location", self.config.callback_path.clone()));
-        (r, RequestKind::Completed)
+        // One round trip: the redirect itself gets the page (200, as `oauth-callback`
+        // answers both outcomes); the built-in pages then take the code off the URL.
+        (html(200, page), RequestKind::Completed)
+    }
+
+    /// The error page with its three placeholders filled: values stripped of control
+    /// characters and escaped, `error_uri` only when http(s).
+    fn error_page(&self, error: &str, description: Option<&str>, uri: Option<&str>) -> String {
+        let error = strip_controls(error);
+        let description = description.map(strip_controls);
+        let uri = uri.filter(|u| is_http_url(u)).map(strip_controls);
+        template::render_known(
+            &self.config.error_html,
+            &["error", "error_description", "error_uri"],
+            |name| match name {
+                "error" => Some(error.as_str()),
+                "error_description" => description.as_deref(),
+                "error_uri" => uri.as_deref(),
+                _ => None,
+            },
+        )
     }
 }
 
@@ -388,63 +387,109 @@ mod tests {
     }
 
     #[test]
-    fn code_completes_with_303_then_result_page() {
+    fn code_completes_in_one_round_trip() {
         let mut h = handler(None);
         let (r, k) = get(&mut h, "/callback?code=abc&state=xyz&extra=1");
-        assert_eq!((r.status, k), (303, RequestKind::Completed));
-        assert_eq!(header(&r, "location"), Some("/callback"));
-        assert!(!h.finished());
+        assert_eq!((r.status, k), (200, RequestKind::Completed));
+        assert_eq!(header(&r, "content-type"), Some("text/html; charset=utf-8"));
+        assert!(r.body.contains("You are signed in"));
+        assert!(r.body.contains(pages::CLEAN_URL_SCRIPT));
+        assert!(h.finished());
         let Some(CallbackOutcome::Code(p)) = h.outcome() else {
             panic!("no code")
         };
         assert_eq!(p[0], ("code".into(), "abc".into()));
         assert_eq!(p[2], ("extra".into(), "1".into()));
-        let (r, k) = get(&mut h, "/callback");
-        assert_eq!((r.status, k), (200, RequestKind::ResultPage));
-        assert!(r.body.contains("You are signed in"));
-        assert!(h.finished());
-        let (r, k) = get(&mut h, "/callback?code=again");
-        assert_eq!((r.status, k), (200, RequestKind::AlreadyHandled));
-        assert!(r.body.contains("already completed"));
+        for again in ["/callback?code=again", "/callback"] {
+            let (r, k) = get(&mut h, again);
+            assert_eq!((r.status, k), (200, RequestKind::AlreadyHandled));
+            assert!(r.body.contains("already completed"));
+        }
+    }
+
+    #[test]
+    fn csp_allows_exactly_the_clean_url_script() {
+        let csp = SECURITY_HEADERS
+            .iter()
+            .find(|(n, _)| *n == "content-security-policy")
+            .map(|(_, v)| *v)
+            .unwrap_or_default();
+        assert!(csp.contains(&format!("script-src {};", pages::SCRIPT_CSP_SOURCE)));
+        assert!(csp.starts_with("default-src 'none';"));
+        assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'unsafe-inline'"));
     }
 
     #[test]
     fn oauth_error_is_an_outcome_with_escaped_page() {
         let mut h = handler(None);
-        let (_, k) = get(
+        let (r, k) = get(
             &mut h,
             "/callback?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E%1B%5B31m&error_uri=javascript%3Aalert(1)",
         );
-        assert_eq!(k, RequestKind::Completed);
+        assert_eq!((r.status, k), (200, RequestKind::Completed));
         let Some(CallbackOutcome::Error {
             error,
             description,
             uri,
+            message,
             ..
         }) = h.outcome().cloned()
         else {
             panic!()
         };
         assert_eq!(error, "access_denied");
-        assert_eq!(description.as_deref(), Some("<script>alert(1)</script>"));
-        assert_eq!(uri, None);
-        let (r, _) = get(&mut h, "/callback");
-        assert_eq!(r.status, 400);
-        assert!(r.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(!r.body.contains("<script>"));
+        assert_eq!(
+            description.as_deref(),
+            Some("<script>alert(1)</script>\u{1b}[31m"),
+            "fields as received"
+        );
+        assert_eq!(uri.as_deref(), Some("javascript:alert(1)"));
+        assert_eq!(message, "<script>alert(1)</script>", "message stripped");
+        assert!(r.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+        assert_eq!(
+            r.body.matches("<script").count(),
+            1,
+            "only the built-in script"
+        );
+        assert!(!r.body.contains("javascript:"));
     }
 
     #[test]
-    fn error_uri_kept_only_for_http() {
+    fn error_message_is_the_description_or_the_code() {
+        for (query, expected) in [
+            ("error=x&error_description=Denied%07%20now", "Denied now"),
+            ("error=x&error_description=", "x"),
+            ("error=bad%1B%5B2J", "bad"),
+        ] {
+            let mut h = handler(None);
+            get(&mut h, &format!("/callback?{query}"));
+            let Some(CallbackOutcome::Error { message, .. }) = h.outcome() else {
+                panic!("{query}")
+            };
+            assert_eq!(message, expected, "{query}");
+        }
+    }
+
+    #[test]
+    fn error_uri_shown_only_for_http() {
         let mut h = handler(None);
-        get(
-            &mut h,
-            "/callback?error=x&error_uri=https%3A%2F%2Fas.example%2Fe",
-        );
+        let c = CallbackConfig::new("/callback", PORT)
+            .unwrap()
+            .error_html("[{{error_uri}}]");
+        let mut h2 = CallbackHandler::new(c);
+        let host = Some("localhost:53682");
+        let (r, _) = h2.handle(CallbackRequest {
+            method: "GET",
+            target: "/callback?error=x&error_uri=https%3A%2F%2Fas.example%2Fe",
+            host,
+        });
+        assert_eq!(r.body, "[https://as.example/e]");
+        let (r, _) = get(&mut h, "/callback?error=x&error_uri=data%3Atext%2Fhtml,x");
+        assert!(!r.body.contains("data:text"));
         let Some(CallbackOutcome::Error { uri, .. }) = h.outcome() else {
             panic!()
         };
-        assert_eq!(uri.as_deref(), Some("https://as.example/e"));
+        assert_eq!(uri.as_deref(), Some("data:text/html,x"));
     }
 
     #[test]
@@ -558,23 +603,35 @@ mod tests {
     }
 
     #[test]
-    fn custom_pages_get_escaped_values() {
-        let c = CallbackConfig::new("/cb", PORT)
+    fn custom_pages_as_oauth_callback_renders_them() {
+        let c = CallbackConfig::new("cb", PORT)
             .unwrap()
-            .error_html("<p>{{error}}|{{error_description}}|{{error_uri}}|{{other}}</p>")
-            .success_html("<p>ok {{error}}</p>");
-        let mut h = CallbackHandler::new(c);
-        h.handle(CallbackRequest {
+            .error_html(
+                "<p>{{error}}|{{error_description}}|{{error_uri}}|{{other}}|{{ error }}</p>",
+            )
+            .success_html("<p>ok {{code}} {{state}}</p>");
+        let host = Some("127.0.0.1:53682");
+        let mut h = CallbackHandler::new(c.clone());
+        let (r, k) = h.handle(CallbackRequest {
             method: "GET",
             target: "/cb?error=%22%3E&error_description=a%26b",
-            host: Some("127.0.0.1:53682"),
+            host,
         });
-        let (r, k) = h.handle(CallbackRequest {
-            method: "HEAD",
-            target: "/cb",
-            host: Some("127.0.0.1:53682"),
+        assert_eq!(
+            k,
+            RequestKind::Completed,
+            "a path without / is served with one"
+        );
+        assert_eq!(r.body, "<p>&#34;&#62;|a&#38;b||{{other}}|{{ error }}</p>");
+        let mut h = CallbackHandler::new(c);
+        let (r, _) = h.handle(CallbackRequest {
+            method: "GET",
+            target: "/cb?code=c&state=s",
+            host,
         });
-        assert_eq!(k, RequestKind::ResultPage);
-        assert_eq!(r.body, "<p>&quot;&gt;|a&amp;b||</p>");
+        assert_eq!(
+            r.body, "<p>ok {{code}} {{state}}</p>",
+            "success page verbatim"
+        );
     }
 }

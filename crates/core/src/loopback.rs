@@ -67,6 +67,24 @@ pub fn validate_callback_path(path: &str) -> Result<(), Error> {
     }
 }
 
+/// The callback path as served: `auth/cb` becomes `/auth/cb` (as `oauth-callback` serves
+/// it), then checked by [`validate_callback_path`]. An empty path is refused.
+pub fn normalize_callback_path(path: &str) -> Result<String, Error> {
+    if path.is_empty() {
+        return Err(Error::new(
+            ErrorCode::InvalidParameter,
+            "callbackPath must not be empty",
+        ));
+    }
+    let path = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    validate_callback_path(&path)?;
+    Ok(path)
+}
+
 /// The redirect URI the authorization server must send the browser back to,
 /// e.g. `http://localhost:3000/callback` or `http://[::1]:53682/cb`.
 pub fn redirect_uri(hostname: &str, port: u16, callback_path: &str) -> Result<String, Error> {
@@ -75,13 +93,26 @@ pub fn redirect_uri(hostname: &str, port: u16, callback_path: &str) -> Result<St
         LoopbackHost::Literal(IpAddr::V6(v6)) => format!("[{v6}]"),
         LoopbackHost::Literal(IpAddr::V4(v4)) => v4.to_string(),
     };
-    validate_callback_path(callback_path)?;
+    let callback_path = normalize_callback_path(callback_path)?;
     Ok(format!("http://{host}:{port}{callback_path}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn callback_path_gets_its_leading_slash() {
+        assert_eq!(normalize_callback_path("auth/cb").unwrap(), "/auth/cb");
+        assert_eq!(normalize_callback_path("/cb").unwrap(), "/cb");
+        assert_eq!(
+            redirect_uri("localhost", 3000, "auth/cb").unwrap(),
+            "http://localhost:3000/auth/cb"
+        );
+        for bad in ["", "a b", "/x?y", "x#y"] {
+            assert!(normalize_callback_path(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn localhost_binds_both_families() {
@@ -154,7 +185,7 @@ mod tests {
 
     #[test]
     fn callback_path_rules() {
-        for bad in ["callback", "/cb?x=1", "/cb#f", "/c b", "/cb\r\n", ""] {
+        for bad in ["/cb?x=1", "/cb#f", "/c b", "/cb\r\n", "", "cb?x"] {
             assert_eq!(
                 redirect_uri("localhost", 3000, bad).unwrap_err().code(),
                 ErrorCode::InvalidParameter,

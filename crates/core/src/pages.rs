@@ -1,5 +1,16 @@
 //! The built-in pages the browser shows after the redirect: self-contained (no external
-//! asset, no script), responsive, dark-mode aware, readable by screen readers.
+//! asset), responsive, dark-mode aware, readable by screen readers. Their one script takes
+//! the code off the address bar and the history entry; the CSP allows it by its hash
+//! ([`SCRIPT_CSP_SOURCE`]) and nothing else.
+
+/// The only script the built-in pages run: the redirect is answered with the page itself
+/// (one round trip), so the page replaces its URL, which holds the code, by the bare
+/// callback path.
+pub const CLEAN_URL_SCRIPT: &str = "history.replaceState(null,\"\",location.pathname)";
+
+/// `'sha256-…'` of [`CLEAN_URL_SCRIPT`] for `script-src` (CSP Level 2 hash source); a unit
+/// test recomputes it.
+pub const SCRIPT_CSP_SOURCE: &str = "'sha256-8A+3er73YJf04rRHGhbZwZQACPiiipi9EPduIeAAIDk='";
 
 const STYLE: &str = "<style>\
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1f2328;--muted:#59636e;--ok:#1a7f37;--err:#cf222e;--border:#d1d9e0}\
@@ -20,7 +31,7 @@ pub fn default_success() -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>Signed in</title>{STYLE}</head><body><main role=\"status\">\
+<title>Signed in</title>{STYLE}<script>{CLEAN_URL_SCRIPT}</script></head><body><main role=\"status\">\
 <div class=\"icon ok\" aria-hidden=\"true\">&#10003;</div>\
 <h1>You are signed in</h1>\
 <p>You can close this tab and return to the application.</p>\
@@ -34,7 +45,7 @@ pub fn default_error() -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<title>Sign-in failed</title>{STYLE}</head><body><main role=\"alert\">\
+<title>Sign-in failed</title>{STYLE}<script>{CLEAN_URL_SCRIPT}</script></head><body><main role=\"alert\">\
 <div class=\"icon err\" aria-hidden=\"true\">!</div>\
 <h1>Sign-in did not complete</h1>\
 <p><code>{{{{error}}}}</code></p>\
@@ -45,6 +56,7 @@ pub fn default_error() -> String {
 }
 
 /// A short plain page for requests that are not the redirect (already handled, bad request).
+/// It runs no script: its URL may hold a code, but it completes nothing.
 pub fn notice(title: &str, text: &str) -> String {
     let mut t = String::new();
     crate::template::escape_html(title, &mut t);
@@ -62,10 +74,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn script_hash_matches_the_script() {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(CLEAN_URL_SCRIPT.as_bytes());
+        let expected = format!(
+            "'sha256-{}'",
+            crate::base64url::encode_standard(digest.as_slice())
+        );
+        assert_eq!(SCRIPT_CSP_SOURCE, expected);
+    }
+
+    #[test]
+    fn pages_run_only_the_clean_url_script() {
+        for page in [default_success(), default_error()] {
+            assert_eq!(page.matches("<script").count(), 1);
+            assert!(page.contains(&format!("<script>{CLEAN_URL_SCRIPT}</script>")));
+        }
+        assert!(!notice("a", "b").contains("<script"));
+    }
+
+    #[test]
     fn pages_are_self_contained() {
         for page in [default_success(), default_error(), notice("a", "b")] {
             assert!(page.starts_with("<!doctype html>"));
-            assert!(!page.contains("<script"));
             assert!(!page.contains("src="));
             assert!(!page.contains("http://") && !page.contains("https://"));
             assert!(page.contains("prefers-color-scheme:dark"));
@@ -75,6 +106,6 @@ mod tests {
 
     #[test]
     fn notice_escapes() {
-        assert!(notice("<x>", "\"&").contains("&lt;x&gt;"));
+        assert!(notice("<x>", "\"&").contains("&#60;x&#62;"));
     }
 }

@@ -1,20 +1,58 @@
 //! HTML page templates with `{{name}}` placeholders.
 //!
-//! Every substituted value is HTML-escaped, the template is scanned once (a value that
-//! itself contains `{{x}}` stays literal text), and unknown placeholders render empty.
+//! Every substituted value is HTML-escaped and the template is scanned once (a value that
+//! itself contains `{{x}}` stays literal text). [`render`] empties unknown placeholders;
+//! [`render_known`] (the callback's error page) leaves them as written, as
+//! `oauth-callback` does.
 
 /// Escapes `& < > " '` so a value is inert inside element content and quoted attributes.
+/// Numeric references (`&#60;`), the same bytes `oauth-callback` writes, so a custom page
+/// renders identically with either library.
 pub fn escape_html(value: &str, out: &mut String) {
     for c in value.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+            '&' => out.push_str("&#38;"),
+            '<' => out.push_str("&#60;"),
+            '>' => out.push_str("&#62;"),
+            '"' => out.push_str("&#34;"),
             '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }
+}
+
+/// Renders `template`, replacing each exact `{{name}}` whose name is in `names` with the
+/// escaped `lookup(name)` (empty when it gives none); every other `{{...}}`, spaced
+/// variants included, is copied as written. One pass: values are never rescanned.
+pub fn render_known<'a>(
+    template: &str,
+    names: &[&str],
+    lookup: impl Fn(&str) -> Option<&'a str>,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let known = after.find("}}").and_then(|close| {
+            let name = &after[..close];
+            names.contains(&name).then_some((name, close))
+        });
+        match known {
+            Some((name, close)) => {
+                if let Some(v) = lookup(name) {
+                    escape_html(v, &mut out);
+                }
+                rest = &after[close + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_name(s: &str) -> bool {
@@ -80,8 +118,24 @@ mod tests {
         );
         assert_eq!(
             html,
-            "<p title=\"&quot;x&#39; onload=&#39;y\">&lt;script&gt;alert(1)&lt;/script&gt;&amp;</p>"
+            "<p title=\"&#34;x&#39; onload=&#39;y\">&#60;script&#62;alert(1)&#60;/script&#62;&#38;</p>"
         );
+    }
+
+    #[test]
+    fn render_known_leaves_other_placeholders_as_written() {
+        let names = ["error", "error_description"];
+        let html = render_known(
+            "{{error}}|{{ error }}|{{other}}|{{error_description}}|{{{error}}}|{{error",
+            &names,
+            |n| (n == "error").then_some("<x>"),
+        );
+        assert_eq!(
+            html,
+            "&#60;x&#62;|{{ error }}|{{other}}||{&#60;x&#62;}|{{error"
+        );
+        let nested = render_known("{{error}}", &names, |_| Some("{{error}}"));
+        assert_eq!(nested, "{{error}}", "values are not rescanned");
     }
 
     #[test]

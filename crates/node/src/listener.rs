@@ -19,6 +19,7 @@ pub(crate) fn lib_error(code: &str, message: String) -> Error {
 /// Sockets bound on every loopback address of a host name, sharing one port.
 #[napi]
 pub struct LoopbackListener {
+    hostname: String,
     port: u16,
     addresses: Vec<String>,
     sockets: Vec<TcpListener>,
@@ -30,6 +31,12 @@ impl LoopbackListener {
     #[napi(getter)]
     pub fn port(&self) -> u32 {
         u32::from(self.port)
+    }
+
+    /// The host name it was bound for (`localhost`, `127.0.0.1`, `::1`, ...).
+    #[napi(getter)]
+    pub fn hostname(&self) -> String {
+        self.hostname.clone()
     }
 
     /// The addresses bound, e.g. `["127.0.0.1", "::1"]`.
@@ -52,6 +59,22 @@ impl LoopbackListener {
 }
 
 impl LoopbackListener {
+    /// A listener made of sockets bound elsewhere (handed over from another listener).
+    #[cfg_attr(test, allow(dead_code))] // used only by `start_callback_server_on`
+    pub(crate) fn from_parts(
+        hostname: String,
+        port: u16,
+        addresses: Vec<String>,
+        sockets: Vec<TcpListener>,
+    ) -> Self {
+        Self {
+            hostname,
+            port,
+            addresses,
+            sockets,
+        }
+    }
+
     /// The bound port, for Rust callers.
     pub(crate) fn bound_port(&self) -> u16 {
         self.port
@@ -90,7 +113,10 @@ pub(crate) fn bind_sockets(hostname: &str, port: u32) -> Result<LoopbackListener
     let mut last = None;
     for _ in 0..attempts {
         match bind_all(&ips, port) {
-            Ok(listener) => return Ok(listener),
+            Ok(mut listener) => {
+                hostname.clone_into(&mut listener.hostname);
+                return Ok(listener);
+            }
             Err(e) => last = Some(e),
         }
     }
@@ -117,6 +143,7 @@ fn bind_all(ips: &[IpAddr], port: u16) -> Result<LoopbackListener> {
         }
     }
     Ok(LoopbackListener {
+        hostname: String::new(),
         port: chosen,
         addresses,
         sockets,
@@ -127,7 +154,7 @@ fn io_error(ip: IpAddr, port: u16, e: &std::io::Error) -> Error {
     let addr = SocketAddr::new(ip, port);
     match e.kind() {
         ErrorKind::AddrInUse => lib_error(
-            "PORT_IN_USE",
+            "EADDRINUSE",
             format!(
                 "port {port} is already in use on {addr}; pick another port or use 0 for a free one"
             ),

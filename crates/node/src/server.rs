@@ -1,10 +1,11 @@
 //! The loopback callback server (RFC 8252 §7.3) on tokio + hyper. Every request goes to
 //! core's `CallbackHandler`; this module only accepts connections, enforces the transport
-//! limits, and reports the outcome once the browser has seen the result page.
+//! limits, and reports the outcome once the response that completed the flow (the result
+//! page itself) is written and its connection closed.
 
 use std::convert::Infallible;
 use std::net::TcpListener as StdListener;
-use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,9 +28,9 @@ use oauth_callback_core::loopback;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
-use tokio::time::{Sleep, sleep};
+use tokio::time::sleep;
 
-use crate::listener::{bind_sockets, lib_error};
+use crate::listener::{LoopbackListener, bind_sockets, lib_error};
 
 /// Connections served at once; more are closed on accept, so a flood cannot grow memory.
 const MAX_CONNECTIONS: usize = 256;
@@ -37,8 +38,6 @@ const MAX_CONNECTIONS: usize = 256;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
 /// Time a connection may live in all.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long to wait for the browser to follow the 303 to the result page.
-const RESULT_PAGE_GRACE: Duration = Duration::from_secs(2);
 /// Largest request head (request line and headers) read; hyper's floor is 8 KiB.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
@@ -83,10 +82,12 @@ pub struct CallbackServerResult {
     pub params: Vec<Vec<String>>,
     /// OAuth `error`, for kind `"error"`.
     pub error: Option<String>,
-    /// OAuth `error_description`, stripped of control characters.
+    /// OAuth `error_description`, as received.
     pub error_description: Option<String>,
-    /// OAuth `error_uri`, only when http(s).
+    /// OAuth `error_uri`, as received.
     pub error_uri: Option<String>,
+    /// The error's message: the description, or the code, control characters stripped.
+    pub error_message: Option<String>,
     /// Callbacks refused because their `state` did not match.
     pub state_mismatches: u32,
     /// Requests refused or ignored (wrong Host, path, method, malformed).
@@ -97,6 +98,7 @@ pub struct CallbackServerResult {
 #[napi]
 pub struct CallbackServer {
     port: u16,
+    callback_path: String,
     addresses: Vec<String>,
     redirect_uri: String,
     stop: Arc<Notify>,
@@ -110,6 +112,12 @@ impl CallbackServer {
     #[napi(getter)]
     pub fn port(&self) -> u32 {
         u32::from(self.port)
+    }
+
+    /// The path served, with its leading `/`.
+    #[napi(getter)]
+    pub fn callback_path(&self) -> String {
+        self.callback_path.clone()
     }
 
     /// The addresses listened on.
@@ -164,6 +172,49 @@ impl CallbackServer {
 /// Binds the loopback port and starts serving; returns at once, listening.
 #[napi]
 pub fn start_callback_server(options: CallbackServerOptions) -> Result<CallbackServer> {
+    let bound = bind_sockets(&options.hostname, options.port)?;
+    serve_on(bound, options)
+}
+
+/// Serves on the sockets of a listener bound earlier with `bindLoopback` (its port was
+/// handed out before the flow, e.g. registered as a redirect URI); the listener is left
+/// closed and the port stays taken until the flow ends. `options.hostname` must be the
+/// name the listener was bound for.
+#[napi]
+// napi registers exports only outside `cfg(test)`, and a function taking a class by
+// reference is then unused in the unit-test build.
+#[cfg_attr(test, allow(dead_code))]
+pub fn start_callback_server_on(
+    listener: &mut LoopbackListener,
+    options: CallbackServerOptions,
+) -> Result<CallbackServer> {
+    if !listener.listening() {
+        return Err(lib_error(
+            "INVALID_PARAMETER",
+            "the listener is closed; bind a new one".to_owned(),
+        ));
+    }
+    if listener.hostname() != options.hostname {
+        return Err(lib_error(
+            "INVALID_PARAMETER",
+            format!(
+                "the listener was bound for {:?}, not {:?}",
+                listener.hostname(),
+                options.hostname
+            ),
+        ));
+    }
+    let sockets = listener.take_sockets();
+    let bound = LoopbackListener::from_parts(
+        options.hostname.clone(),
+        listener.bound_port(),
+        listener.bound_addresses(),
+        sockets,
+    );
+    serve_on(bound, options)
+}
+
+fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Result<CallbackServer> {
     let timeout = Duration::try_from_secs_f64(options.timeout_ms / 1000.0)
         .ok()
         .filter(|d| !d.is_zero())
@@ -175,8 +226,8 @@ pub fn start_callback_server(options: CallbackServerOptions) -> Result<CallbackS
         })?;
     let core_err =
         |e: oauth_callback_core::Error| lib_error(e.code().as_str(), e.message().to_owned());
-    loopback::validate_callback_path(&options.callback_path).map_err(core_err)?;
-    let mut bound = bind_sockets(&options.hostname, options.port)?;
+    let callback_path =
+        loopback::normalize_callback_path(&options.callback_path).map_err(core_err)?;
     let port = bound.bound_port();
     let redirect_uri = loopback::redirect_uri(&options.hostname, port, &options.callback_path)
         .map_err(core_err)?;
@@ -224,6 +275,7 @@ pub fn start_callback_server(options: CallbackServerOptions) -> Result<CallbackS
     ));
     Ok(CallbackServer {
         port,
+        callback_path,
         addresses,
         redirect_uri,
         stop,
@@ -240,13 +292,6 @@ fn to_tokio(l: StdListener) -> std::io::Result<TcpListener> {
 async fn accept_on(l: Option<&TcpListener>) -> std::io::Result<TcpStream> {
     match l {
         Some(l) => l.accept().await.map(|(s, _)| s),
-        None => std::future::pending().await,
-    }
-}
-
-async fn grace_elapsed(grace: &mut Option<Pin<Box<Sleep>>>) {
-    match grace {
-        Some(s) => s.as_mut().await,
         None => std::future::pending().await,
     }
 }
@@ -304,25 +349,30 @@ async fn serve(
     let mut conns = JoinSet::new();
     let deadline = sleep(timeout);
     tokio::pin!(deadline);
-    let mut grace: Option<Pin<Box<Sleep>>> = None;
+    // Set when the redirect has been answered: from then on the flow ends when that
+    // connection ends (its page written, the socket closed), whatever the deadline says.
+    let mut completing = false;
     let (mut mismatches, mut rejected) = (0u32, 0u32);
     let mut it = listeners.into_iter();
     let (first, second) = (it.next(), it.next());
     let ending = loop {
         tokio::select! {
-            () = &mut deadline, if grace.is_none() => break Ending::Timeout,
+            () = &mut deadline, if !completing => break Ending::Timeout,
             () = stop.notified() => break Ending::Closed,
-            () = grace_elapsed(&mut grace) => break Ending::Done,
             Some(kind) = ev_rx.recv() => match kind {
-                RequestKind::Completed => grace = Some(Box::pin(sleep(RESULT_PAGE_GRACE))),
-                RequestKind::ResultPage => break Ending::Done,
+                RequestKind::Completed => completing = true,
                 RequestKind::StateMismatch => mismatches = mismatches.saturating_add(1),
                 RequestKind::AlreadyHandled => {}
                 _ => rejected = rejected.saturating_add(1),
             },
             Ok(stream) = accept_on(first.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
             Ok(stream) = accept_on(second.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            Some(joined) = conns.join_next(), if !conns.is_empty() => {
+                // The connection that completed the flow has written its page and closed.
+                if joined.unwrap_or(false) {
+                    break Ending::Done;
+                }
+            }
         }
     };
     // Close the listening sockets and every connection before anyone hears the result,
@@ -342,6 +392,7 @@ async fn serve(
         error: None,
         error_description: None,
         error_uri: None,
+        error_message: None,
         state_mismatches: mismatches,
         rejected_requests: rejected,
     };
@@ -356,6 +407,7 @@ async fn serve(
                 error,
                 description,
                 uri,
+                message,
                 params,
             }),
             _,
@@ -365,6 +417,7 @@ async fn serve(
             result.error = Some(error);
             result.error_description = description;
             result.error_uri = uri;
+            result.error_message = Some(message);
         }
         (None, Ending::Timeout) => result.kind = "timeout".into(),
         (None, Ending::Closed | Ending::Done) => result.kind = "closed".into(),
@@ -373,8 +426,10 @@ async fn serve(
     let _ = tx.send(result);
 }
 
+/// Serves one connection; its task ends `true` when it answered the redirect that
+/// completed the flow (the response is written and the socket closed by then).
 fn spawn_connection(
-    conns: &mut JoinSet<()>,
+    conns: &mut JoinSet<bool>,
     permits: &Arc<Semaphore>,
     handler: &Arc<Mutex<CallbackHandler>>,
     events: &mpsc::UnboundedSender<RequestKind>,
@@ -388,10 +443,15 @@ fn spawn_connection(
     let handler = handler.clone();
     let events = events.clone();
     let recorder = recorder.clone();
+    let completed = Arc::new(AtomicBool::new(false));
+    let completed_here = completed.clone();
     conns.spawn(async move {
         let _permit = permit;
         let service = service_fn(move |req| {
-            let response = respond(&handler, &events, &recorder, &req);
+            let (response, kind) = respond(&handler, &events, &recorder, &req);
+            if kind == RequestKind::Completed {
+                completed_here.store(true, Ordering::Release);
+            }
             async move { Ok::<_, Infallible>(response) }
         });
         let conn = http1::Builder::new()
@@ -403,6 +463,7 @@ fn spawn_connection(
             .serve_connection(TokioIo::new(stream), service);
         // Errors (timeouts, malformed requests, resets) end only this connection.
         let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
+        completed.load(Ordering::Acquire)
     });
 }
 
@@ -411,7 +472,7 @@ fn respond(
     events: &mpsc::UnboundedSender<RequestKind>,
     recorder: &Recorder,
     req: &Request<Incoming>,
-) -> Response<Full<Bytes>> {
+) -> (Response<Full<Bytes>>, RequestKind) {
     let mut hosts = req.headers().get_all(HOST).iter();
     let host = match (hosts.next(), hosts.next()) {
         (Some(h), None) => h.to_str().ok(),
@@ -443,11 +504,12 @@ fn respond(
     for (name, value) in &response.headers {
         builder = builder.header(*name, value.as_str());
     }
-    builder
+    let response = builder
         .body(Full::new(Bytes::from(response.body)))
         .unwrap_or_else(|_| {
             let mut fallback = Response::new(Full::new(Bytes::from_static(b"Internal error.\n")));
             *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
             fallback
-        })
+        });
+    (response, kind)
 }

@@ -14,7 +14,7 @@ pub struct CallbackReply {
     pub headers: Vec<String>,
     /// Body (UTF-8 HTML or text).
     pub body: String,
-    /// What the request was: `completed`, `result-page`, `state-mismatch`, `bad-host`, ...
+    /// What the request was: `completed`, `state-mismatch`, `bad-host`, `already-handled`, ...
     pub kind: String,
 }
 
@@ -48,6 +48,12 @@ impl CallbackHandler {
         Ok(Self {
             inner: core::callback::CallbackHandler::new(config),
         })
+    }
+
+    /// The path served, with its leading `/`.
+    #[wasm_bindgen(getter, js_name = callbackPath)]
+    pub fn callback_path(&self) -> String {
+        self.inner.callback_path().to_owned()
     }
 
     /// Answers one request.
@@ -99,21 +105,33 @@ impl CallbackHandler {
             .collect()
     }
 
-    /// `[error, error_description, error_uri]` of an error outcome (empty strings for absent).
+    /// `[error, message]` of an error outcome (empty while there is none): the code as
+    /// received and the message to raise (description or code, control characters stripped).
     #[wasm_bindgen(js_name = outcomeError)]
     pub fn outcome_error(&self) -> Vec<String> {
         match self.inner.outcome() {
-            Some(core::callback::CallbackOutcome::Error {
-                error,
-                description,
-                uri,
-                ..
-            }) => vec![
-                error.clone(),
-                description.clone().unwrap_or_default(),
-                uri.clone().unwrap_or_default(),
-            ],
+            Some(core::callback::CallbackOutcome::Error { error, message, .. }) => {
+                vec![error.clone(), message.clone()]
+            }
             _ => Vec::new(),
+        }
+    }
+
+    /// `error_description` of an error outcome, as received, if it was sent.
+    #[wasm_bindgen(js_name = outcomeErrorDescription)]
+    pub fn outcome_error_description(&self) -> Option<String> {
+        match self.inner.outcome() {
+            Some(core::callback::CallbackOutcome::Error { description, .. }) => description.clone(),
+            _ => None,
+        }
+    }
+
+    /// `error_uri` of an error outcome, as received, if it was sent.
+    #[wasm_bindgen(js_name = outcomeErrorUri)]
+    pub fn outcome_error_uri(&self) -> Option<String> {
+        match self.inner.outcome() {
+            Some(core::callback::CallbackOutcome::Error { uri, .. }) => uri.clone(),
+            _ => None,
         }
     }
 }

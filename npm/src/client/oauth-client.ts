@@ -215,6 +215,7 @@ export class BaseOAuthClient {
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
     let prepared: Promise<{ client: ClientCredentials; redirectUri: string }> | undefined;
+    let preparationFailed = false;
     try {
       const result = await this.#getAuthCode({
         port: this.#o.callbackPort ?? 0,
@@ -246,8 +247,14 @@ export class BaseOAuthClient {
             await this.#launch(url);
             return { client, redirectUri };
           })();
-          prepared.catch((err: unknown) => abort.abort(err));
+          prepared.catch((err: unknown) => {
+            preparationFailed = true;
+            abort.abort(err);
+          });
         },
+      }).catch((err: unknown) => {
+        // A failed registration or launch aborted the wait: its error is the one to report.
+        throw preparationFailed ? abort.signal.reason : err;
       });
       const { client, redirectUri } = await (prepared as NonNullable<typeof prepared>);
       this.#emit({ type: "response", step: "authorization", status: 303, body: steps.redactBody(new URLSearchParams(result as Record<string, string>).toString()) });

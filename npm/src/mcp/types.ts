@@ -1,8 +1,9 @@
 /**
- * The shapes of the MCP SDK's `OAuthClientProvider` that `browserAuth` implements,
+ * The shapes of the MCP SDK's `OAuthClientProvider` (1.32) that `browserAuth` implements,
  * declared here so the package needs no runtime dependency on the SDK (TypeScript checks
  * them structurally against the SDK's own types).
  */
+import type { OAuthEvent } from "../client/http.js";
 import type { TokenStore } from "../store/types.js";
 
 /** OAuth tokens as the MCP SDK passes them (RFC 6749 §5.1 names). */
@@ -13,15 +14,22 @@ export interface McpOAuthTokens {
   refresh_token?: string;
   scope?: string;
   id_token?: string;
+  /** The authorization server the tokens came from; the SDK stamps it and compares it on reuse. */
+  issuer?: string;
 }
 
-/** Client information as the MCP SDK passes it (RFC 7591 names). */
+/** Client information as the MCP SDK passes it (RFC 7591 names), every field kept. */
 export interface McpClientInformation {
   client_id: string;
   client_secret?: string;
   client_id_issued_at?: number;
   client_secret_expires_at?: number;
   redirect_uris?: string[];
+  grant_types?: string[];
+  token_endpoint_auth_method?: string;
+  /** The authorization server the client is registered with (stamped by the SDK). */
+  issuer?: string;
+  [field: string]: unknown;
 }
 
 /** Client metadata for dynamic registration (RFC 7591 §2). */
@@ -35,29 +43,76 @@ export interface McpClientMetadata {
   application_type?: string;
 }
 
-/** Options of `browserAuth`, compatible with `oauth-callback`'s. */
+/** RFC 9728 protected resource metadata, as the SDK discovered it. */
+export interface McpProtectedResourceMetadata {
+  resource: string;
+  authorization_servers?: string[];
+  scopes_supported?: string[];
+  [field: string]: unknown;
+}
+
+/** RFC 8414 / OpenID Connect authorization server metadata, as the SDK discovered it. */
+export interface McpAuthorizationServerMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  response_types_supported: string[];
+  [field: string]: unknown;
+}
+
+/** The SDK's `OAuthDiscoveryState`: what `auth()` found, kept so it need not look again. */
+export interface McpDiscoveryState {
+  authorizationServerUrl: string;
+  resourceMetadataUrl?: string;
+  resourceMetadata?: McpProtectedResourceMetadata;
+  authorizationServerMetadata?: McpAuthorizationServerMetadata;
+}
+
+/** What `invalidateCredentials` may be asked to forget. */
+export type McpCredentialScope = "all" | "client" | "tokens" | "verifier" | "discovery";
+
+/** Options of `browserAuth`; `oauth-callback`'s options keep their meaning. */
 export interface BrowserAuthOptions {
+  /**
+   * The MCP server (its URL as given to the transport). The store key defaults to its
+   * canonical URL, so two servers never share tokens; without it (and without
+   * `storeKey`) the key is learned from the first discovery in each process.
+   */
+  serverUrl?: string | URL;
   /** A pre-registered client; without it the SDK registers one (stored and reused). */
   clientId?: string;
   clientSecret?: string;
   scope?: string;
-  /** Loopback port (default 3000); must match the registered redirect URI. */
+  /**
+   * Loopback port. Omitted or 0: a free port is picked before the SDK registers and held
+   * until the login is done; a registered client keeps its port across restarts. With
+   * `clientId` and no port, 3000 (as in `oauth-callback`).
+   */
   port?: number;
+  /** Loopback host of the redirect (default `"localhost"`: 127.0.0.1 and ::1). */
   hostname?: string;
   callbackPath?: string;
-  /** Where tokens, the registration and the PKCE verifier live (default: in memory). */
+  /** Where tokens, the registration and discovery live (default: in memory). */
   store?: TokenStore;
-  /** The key in the store (default `"mcp-tokens"`). */
+  /** The key in the store (default: the MCP server's canonical URL). */
   storeKey?: string;
-  /** Opens the authorization URL; omit it for the built-in launcher. */
+  /** Opens the authorization URL; omit it for the system browser (the URL is printed when none opens). */
   launch?: (url: string) => unknown;
   /** Milliseconds to wait for the user (default 300000). */
   authTimeout?: number;
   successHtml?: string;
   errorHtml?: string;
   onRequest?: (req: Request) => void;
-  /** The authorization server, when the redirect's `iss` does not name it (default: the authorization URL's origin). */
+  /** The authorization server, when neither discovery nor the redirect's `iss` names it. */
   authServerUrl?: string | URL;
   /** Name used when registering (default `"oauth-callback-rs MCP client"`). */
   clientName?: string;
+  /** SEP-991: an https URL of a client metadata document, used as client ID where the server supports it. */
+  clientMetadataUrl?: string;
+  /** Milliseconds each request to the authorization server may take (default 10000). */
+  requestTimeout?: number;
+  /** Aborts the provider's requests and logins. */
+  signal?: AbortSignal;
+  /** The trace of the provider's own OAuth messages, secrets redacted. */
+  onEvent?: (event: OAuthEvent) => void;
 }

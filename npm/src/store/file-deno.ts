@@ -1,12 +1,14 @@
 /**
  * `fileStore` for Deno, on Deno's file API with the same on-disk format as the addon
- * (core's envelope through wasm): 0700 directory, 0600 file checked on read, atomic
- * replace, and a cross-process lock on `<file>.lock` (`FsFile.lock`, released by the OS
- * when the holder dies). Needs `--allow-read`, `--allow-write` and `--allow-env=HOME`.
+ * (core's envelope through wasm; `oauth-callback`'s layout in plain files): 0700
+ * directory, 0600 file checked on read, atomic replace, and a cross-process lock on
+ * `<file>.lock` (`FsFile.lock`, released by the OS when the holder dies). Needs
+ * `--allow-read`, `--allow-write` and `--allow-env=HOME`.
  */
 import { OAuthCallbackError } from "../errors.js";
 import { isEncryptedStore, storeCipher } from "../protocol.js";
 import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
+import { peerLayout, versionedLayout } from "./document.js";
 import { createOAuthStore } from "./oauth-store.js";
 import type { OAuthStore } from "./types.js";
 
@@ -151,6 +153,8 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
 
   return createOAuthStore({
     where: file,
+    // The peer cannot read an encrypted file anyway, so its contents stay versioned.
+    layout: cipher ? versionedLayout : peerLayout,
     read,
     async transaction(change) {
       const held = await lock();

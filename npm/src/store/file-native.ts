@@ -1,8 +1,11 @@
 /**
  * `fileStore` for Node and Bun: the addon does the file work (0700 directory, 0600 file,
- * atomic replace, cross-process lock, core's encryption envelope).
+ * atomic replace, cross-process lock, core's encryption envelope); the document's layout
+ * is chosen here (document.ts): `oauth-callback`'s layout in a plain file, the versioned
+ * document inside an encrypted one.
  */
 import { toLibraryError } from "../errors.js";
+import { peerLayout, versionedLayout } from "./document.js";
 import { nativeBackend } from "./native-backend.js";
 import { loadNative } from "../native.js";
 import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
@@ -29,7 +32,9 @@ export function nativeFileBackend(path: string, options: FileStoreOptions): Docu
   } catch (err) {
     throw toLibraryError(err);
   }
-  return nativeBackend(file.path, file);
+  // The peer cannot read an encrypted file anyway, so its contents stay versioned.
+  const encrypted = raw !== undefined || passphrase !== undefined;
+  return nativeBackend(file.path, file, encrypted ? versionedLayout : peerLayout);
 }
 
 function loadNativeStore(path: string, options: import("../../native/binding.js").FileStoreOptions) {

@@ -5,7 +5,8 @@ export interface FileStoreOptions {
   /**
    * Encrypts the file with AES-256-GCM: 32 raw key bytes, or a passphrase string (at
    * least 8 characters), stretched with Argon2id (m=19 MiB, t=2, p=1) and a random salt
-   * kept in the file's header. Without it the file is plain JSON (still 0600).
+   * kept in the file's header. Without it the file is plain JSON (still 0600) in
+   * `oauth-callback`'s layout, which that library reads and writes too.
    */
   encryptionKey?: Uint8Array | string;
   /** A name for the key, authenticated in the file (default `"default"`). */
@@ -16,8 +17,12 @@ export interface FileStoreOptions {
   lockTimeoutMs?: number;
 }
 
-/** Where `fileStore()` keeps tokens when no path is given. */
-export const DEFAULT_STORE_PATH = "~/.oauth-callback-rs/tokens.json";
+/**
+ * Where `fileStore()` keeps tokens when no path is given: `oauth-callback`'s default, so
+ * a program switching between the two libraries keeps its tokens. (Earlier versions
+ * used `~/.oauth-callback-rs/tokens.json`; pass that path to keep using such a file.)
+ */
+export const DEFAULT_STORE_PATH = "~/.mcp/tokens.json";
 
 /** The key as raw bytes or passphrase, type-checked. */
 export function splitKey(options: FileStoreOptions): { raw?: Uint8Array; passphrase?: string } {

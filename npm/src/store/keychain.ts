@@ -7,10 +7,12 @@
 import { OAuthCallbackError, toLibraryError } from "../errors.js";
 import { loadNative } from "../native.js";
 import { nativeBackend } from "./native-backend.js";
-import { DEFAULT_STORE_PATH } from "./file-options.js";
 import { nativeFileBackend } from "./file-native.js";
 import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
 import type { OAuthStore } from "./types.js";
+
+/** The fallback's own file: the plain store's default (`~/.mcp/tokens.json`) is oauth-callback's, which cannot read an encrypted file. */
+const KEYCHAIN_FALLBACK_PATH = "~/.oauth-callback-rs/tokens.json";
 
 /** Options of `keychainStore`. */
 export interface KeychainStoreOptions {
@@ -18,7 +20,7 @@ export interface KeychainStoreOptions {
   service: string;
   /** The account under the service, e.g. the user or server. */
   account: string;
-  /** Use an encrypted file when no keychain is usable (the key is required). */
+  /** Use an encrypted file when no keychain is usable (the key is required; default path `~/.oauth-callback-rs/tokens.json`). */
   fallback?: { path?: string; encryptionKey: Uint8Array | string; keyName?: string };
   /** Told when the fallback is taken (default: `console.warn`). */
   onWarning?: (message: string) => void;
@@ -52,7 +54,7 @@ export function keychainStore(options: KeychainStoreOptions): OAuthStore {
       return await op(active);
     } catch (err) {
       if (active !== primary || !(err instanceof OAuthCallbackError) || err.code !== "KEYCHAIN_UNAVAILABLE") throw err;
-      const path = fallback?.path ?? DEFAULT_STORE_PATH;
+      const path = fallback?.path ?? KEYCHAIN_FALLBACK_PATH;
       const fileOptions: { encryptionKey: Uint8Array | string; keyName?: string } = { encryptionKey: (fallback as { encryptionKey: Uint8Array | string }).encryptionKey };
       if (fallback?.keyName !== undefined) fileOptions.keyName = fallback.keyName;
       active = nativeFileBackend(path, fileOptions);

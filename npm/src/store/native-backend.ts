@@ -3,6 +3,7 @@
  * lock, changes under the addon's cross-process lock, addon errors made typed.
  */
 import { toLibraryError } from "../errors.js";
+import { versionedLayout, type DocumentLayout } from "./document.js";
 import type { DocumentBackend } from "./oauth-store.js";
 
 /** What the addon's file store and keychain entry both offer. */
@@ -20,9 +21,11 @@ export async function native<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-export function nativeBackend(where: string, doc: NativeDocument): DocumentBackend {
+/** `layout`: the keychain keeps the versioned document, a file says which it holds. */
+export function nativeBackend(where: string, doc: NativeDocument, layout: DocumentLayout = versionedLayout): DocumentBackend {
   return {
     where,
+    layout,
     read: () => native(doc.read()),
     async transaction(change) {
       const lock = await native(doc.lock());

@@ -3,21 +3,27 @@
  * a read-modify-write under its lock. Memory, file and keychain stores differ only there.
  */
 import { OAuthCallbackError } from "../errors.js";
-import { parseDocument, serializeDocument } from "./document.js";
+import { versionedLayout, type DocumentLayout } from "./document.js";
 import { OAuthStoreBrand, type ClientInfo, type OAuthStore, type StoreEntry, type Tokens } from "./types.js";
 
 /** Where a store keeps the document. */
 export interface DocumentBackend {
   /** Names the store in error messages (a path, a keychain service). */
   readonly where: string;
+  /**
+   * How the document is laid out (default `versionedLayout`): plain files use the peer's
+   * layout so `oauth-callback` can read them; everything else the versioned document.
+   */
+  readonly layout?: DocumentLayout;
   /** The document text, or `null` when nothing is stored. */
   read(): Promise<string | null>;
   /** Runs `change` on the current text under the lock; writes what it returns, if anything. */
   transaction<T>(change: (current: string | null) => Promise<{ write?: string; result: T }>): Promise<T>;
 }
 
-function checkKey(key: unknown): string {
+function checkKey(key: unknown, layout: DocumentLayout): string {
   if (typeof key !== "string" || key === "") throw new OAuthCallbackError("INVALID_PARAMETER", "a store key must be a non-empty string");
+  layout.checkKey(key);
   return key;
 }
 
@@ -50,30 +56,35 @@ function copy<T>(v: T): T {
 
 /** Builds the full `OAuthStore` on a backend. */
 export function createOAuthStore(backend: DocumentBackend): OAuthStore {
+  const layout = backend.layout ?? versionedLayout;
+
   async function getEntry(key: string): Promise<StoreEntry | null> {
-    const entries = parseDocument(await backend.read(), backend.where);
-    return copy(entries.get(checkKey(key)) ?? null);
+    checkKey(key, layout);
+    const entries = layout.parse(await backend.read(), backend.where);
+    return copy(entries.get(key) ?? null);
   }
 
   function update(key: string, fn: (entry: StoreEntry | null) => StoreEntry | null | undefined | Promise<StoreEntry | null | undefined>): Promise<StoreEntry | null> {
-    checkKey(key);
+    checkKey(key, layout);
     if (typeof fn !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "update needs a function");
     return backend.transaction(async (current) => {
-      const entries = parseDocument(current, backend.where);
+      const entries = layout.parse(current, backend.where);
       const before = entries.get(key) ?? null;
       const after = await fn(copy(before));
       if (after === undefined) return { result: copy(before) };
       if (after === null) {
         if (before === null) return { result: null };
         entries.delete(key);
-        return { write: serializeDocument(entries), result: null };
+        return { write: layout.serialize(entries), result: null };
       }
       if (typeof after !== "object") throw new OAuthCallbackError("INVALID_PARAMETER", "update must return an entry object, null or undefined");
       if (after.tokens !== undefined) checkTokens(after.tokens);
       if (after.client !== undefined) checkClient(after.client);
-      const next: StoreEntry = { ...copy(after), updatedAt: Date.now() };
-      entries.set(key, next);
-      return { write: serializeDocument(entries), result: copy(next) };
+      entries.set(key, { ...copy(after), updatedAt: Date.now() });
+      const write = layout.serialize(entries);
+      // Hand back what a later getEntry returns: a plain file keeps no updatedAt for an
+      // entry that is only tokens (document.ts).
+      return { write, result: layout.parse(write, backend.where).get(key) ?? null };
     });
   }
 
