@@ -84,6 +84,14 @@ interface GetAuthCodeOptionsBase {
   listener?: LoopbackListener;
   /** When set, callbacks with another `state` get an error page and the wait goes on (CSRF). */
   expectedState?: string;
+  /**
+   * RFC 9207: the issuer the authorization request went to. A redirect (success or error)
+   * whose `iss` differs ends the flow with the error page and `OAuthCallbackError`
+   * `ISSUER_MISMATCH`; checked after `expectedState`.
+   */
+  expectedIssuer?: string;
+  /** With `expectedIssuer`: `iss` must be present (the server advertises `authorization_response_iss_parameter_supported`). */
+  issuerRequired?: boolean;
   /** Called once the server listens, with the bound port and the redirect URI. */
   onListening?: (info: { port: number; redirectUri: string }) => void;
   /** Called with each request the server receives (for logging). Errors it throws are ignored. */
@@ -149,6 +157,11 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
   const serverOptions: CallbackServerConfig = { hostname, port, callbackPath, timeoutMs: timeout };
   if (listener !== undefined) serverOptions.listener = listener;
   if (options.expectedState !== undefined) serverOptions.expectedState = expectString("expectedState", options.expectedState);
+  if (options.expectedIssuer !== undefined) serverOptions.expectedIssuer = expectString("expectedIssuer", options.expectedIssuer);
+  if (options.issuerRequired !== undefined) {
+    if (typeof options.issuerRequired !== "boolean") throw new OAuthCallbackError("INVALID_PARAMETER", "issuerRequired must be a boolean");
+    serverOptions.issuerRequired = options.issuerRequired;
+  }
   if (options.successHtml !== undefined) serverOptions.successHtml = expectString("successHtml", options.successHtml);
   if (options.errorHtml !== undefined) serverOptions.errorHtml = expectString("errorHtml", options.errorHtml);
   const { onRequest } = options;
@@ -195,6 +208,8 @@ function toCallbackResult(r: CallbackServerOutcome, signal: AbortSignal | undefi
       const options = r.errorMessage === undefined ? undefined : { message: r.errorMessage };
       throw new OAuthError(r.error ?? "unknown_error", r.errorDescription, r.errorUri, options);
     }
+    case "issuer-mismatch":
+      throw new OAuthCallbackError("ISSUER_MISMATCH", r.errorMessage ?? "the authorization response comes from another issuer (RFC 9207)");
     case "timeout":
       throw new TimeoutError(`OAuth callback timeout after ${wait.timeout}ms waiting for ${wait.callbackPath}`);
     default:

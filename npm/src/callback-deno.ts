@@ -64,7 +64,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
   port = bound.port;
   const servers = bound.handles.map((h) => h.server);
   try {
-    core = callbackHandler(config.callbackPath, port, config.expectedState, config.successHtml, config.errorHtml);
+    core = callbackHandler(config, port);
   } catch (err) {
     stop.abort();
     throw err;
@@ -85,7 +85,8 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     const flat = h.outcomeParams();
     const params: [string, string][] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) params.push([flat[i] ?? "", flat[i + 1] ?? ""]);
-    const out: CallbackServerOutcome = { kind: kind === "code" || kind === "error" ? kind : how === "timeout" ? "timeout" : "closed", params };
+    const out: CallbackServerOutcome = { kind: kind === "code" || kind === "error" || kind === "issuer-mismatch" ? kind : how === "timeout" ? "timeout" : "closed", params };
+    if (kind === "issuer-mismatch") out.errorMessage = h.outcomeError()[1] ?? "";
     if (kind === "error") {
       const [error = "", message = ""] = h.outcomeError();
       out.error = error;

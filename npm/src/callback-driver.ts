@@ -14,6 +14,8 @@ export interface CallbackServerConfig {
   callbackPath: string;
   timeoutMs: number;
   expectedState?: string;
+  expectedIssuer?: string;
+  issuerRequired?: boolean;
   successHtml?: string;
   errorHtml?: string;
   /** Sees every request (a Fetch `Request`); must not throw (the caller wraps it). */
@@ -22,7 +24,7 @@ export interface CallbackServerConfig {
 
 /** How the wait ended. */
 export interface CallbackServerOutcome {
-  kind: "code" | "error" | "timeout" | "closed";
+  kind: "code" | "error" | "issuer-mismatch" | "timeout" | "closed";
   /** The redirect's query parameters, in order. */
   params: ReadonlyArray<readonly [string, string]>;
   error?: string;

@@ -190,8 +190,11 @@ export function checkedEndpoint(url: string): string {
 }
 
 /** The core's loopback callback handler (RFC 8252 §7.3), for the Deno driver. @internal */
-export function callbackHandler(callbackPath: string, port: number, expectedState?: string, successHtml?: string, errorHtml?: string) {
-  return call((c) => new c.CallbackHandler(callbackPath, port, expectedState, successHtml, errorHtml));
+export function callbackHandler(
+  config: { callbackPath: string; expectedState?: string; expectedIssuer?: string; issuerRequired?: boolean; successHtml?: string; errorHtml?: string },
+  port: number,
+) {
+  return call((c) => new c.CallbackHandler(config.callbackPath, port, config.expectedState, config.expectedIssuer, config.issuerRequired ?? false, config.successHtml, config.errorHtml));
 }
 
 /** Core's encrypted store envelope (AES-256-GCM, Argon2id), for the Deno file store. @internal */

@@ -110,6 +110,22 @@ export const authCodeCases = [
     equal(e.code, "INVALID_PARAMETER", "a closed listener is refused");
   }],
 
+  ["getAuthCode: RFC 9207 iss is checked before the page, on success and error redirects", async (lib) => {
+    for (const query of ["code=c&state=s&iss=https%3A%2F%2Fevil.example", "error=access_denied&state=s&iss=https%3A%2F%2Fevil.example", "code=c&state=s"]) {
+      const { promise, port, redirectUri } = await start(lib, { expectedState: "s", expectedIssuer: "https://as.example", issuerRequired: true });
+      const page = await hit(`${redirectUri}?${query}`);
+      ok(!page.text.includes("You are signed in"), `${query}: no success page`);
+      match(page.text, /issuer_mismatch/, `${query}: the error page`);
+      const err = await rejection(promise);
+      ok(err instanceof lib.OAuthCallbackError, `${query}: typed, got ${err}`);
+      equal(err.code, "ISSUER_MISMATCH", query);
+      ok(!(await portOpen(port)), `${query}: port free`);
+    }
+    const good = await start(lib, { expectedState: "s", expectedIssuer: "https://as.example", issuerRequired: true });
+    await hit(`${good.redirectUri}?code=c&state=s&iss=https%3A%2F%2Fas.example`);
+    equal((await good.promise).code, "c", "the right issuer completes");
+  }],
+
   ["getAuthCode: a wrong state gets an error page and the wait goes on", async (lib) => {
     const { promise, port, redirectUri } = await start(lib, { expectedState: "good-state" });
     const bad = await hit(`${redirectUri}?code=evil&state=bad`);

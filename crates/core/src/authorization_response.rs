@@ -25,18 +25,8 @@ pub fn validate(
             "the authorization response's state does not match the request (RFC 6749 §10.12)",
         ));
     }
-    match (get("iss"), issuer) {
-        (Some(iss), Some(expected)) if iss != expected => {
-            return Err(mismatch(
-                "the authorization response comes from another issuer (RFC 9207 §2.4)",
-            ));
-        }
-        (None, Some(_)) if iss_required => {
-            return Err(mismatch(
-                "the authorization response lacks the iss parameter the server promised (RFC 9207 §2.4)",
-            ));
-        }
-        _ => {}
+    if let Some(expected) = issuer {
+        check_issuer(get("iss"), expected, iss_required).map_err(StepError::Library)?;
     }
     if let Some(error) = get("error") {
         let clean = crate::sanitize::strip_controls;
@@ -54,6 +44,24 @@ pub fn validate(
             ErrorCode::InvalidResponse,
             "the authorization response has no code",
         ))),
+    }
+}
+
+/// RFC 9207 §2.4: the `iss` of an authorization response, success or error, must be the
+/// issuer the request went to; when the server advertises
+/// `authorization_response_iss_parameter_supported` it must be present. Compared exactly
+/// (simple string comparison, RFC 9207 §2.4).
+pub fn check_issuer(iss: Option<&str>, expected: &str, required: bool) -> Result<(), Error> {
+    match iss {
+        Some(iss) if iss != expected => Err(Error::new(
+            ErrorCode::IssuerMismatch,
+            "the authorization response comes from another issuer than the one this sign-in went to (RFC 9207 §2.4)",
+        )),
+        None if required => Err(Error::new(
+            ErrorCode::IssuerMismatch,
+            "the authorization response lacks the iss parameter the server promised (RFC 9207 §2.4)",
+        )),
+        _ => Ok(()),
     }
 }
 

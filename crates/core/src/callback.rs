@@ -5,6 +5,7 @@
 //! itself ([`RequestKind::Completed`]): a driver settles once that response is written and
 //! its connection closed, with no second request to wait for.
 
+use crate::authorization_response;
 use crate::error::{Error, ErrorCode};
 use crate::form;
 use crate::loopback;
@@ -37,6 +38,8 @@ pub struct CallbackConfig {
     callback_path: String,
     port: u16,
     expected_state: Option<String>,
+    /// RFC 9207: the issuer the request went to, and whether `iss` must be present.
+    expected_issuer: Option<(String, bool)>,
     /// A custom success page, served verbatim; `None`: the built-in one.
     success_html: Option<String>,
     error_html: String,
@@ -51,6 +54,7 @@ impl CallbackConfig {
             callback_path,
             port,
             expected_state: None,
+            expected_issuer: None,
             success_html: None,
             error_html: pages::default_error(),
         })
@@ -66,6 +70,22 @@ impl CallbackConfig {
             ));
         }
         self.expected_state = Some(state.to_owned());
+        Ok(self)
+    }
+
+    /// Turns on the RFC 9207 check (§2.4): a redirect whose `iss` is not `issuer`, or
+    /// lacks it when `required` (the server advertises
+    /// `authorization_response_iss_parameter_supported`), ends the flow with
+    /// [`CallbackOutcome::IssuerMismatch`] and the error page, success or error alike. It
+    /// runs after the `state` check, so only the response to this request can end it.
+    pub fn expected_issuer(mut self, issuer: &str, required: bool) -> Result<Self, Error> {
+        if issuer.is_empty() {
+            return Err(Error::new(
+                ErrorCode::MissingParameter,
+                "expectedIssuer must not be empty",
+            ));
+        }
+        self.expected_issuer = Some((issuer.to_owned(), required));
         Ok(self)
     }
 
@@ -125,6 +145,12 @@ pub enum CallbackOutcome {
         message: String,
         /// Every query parameter, as received (`state` among them).
         params: Vec<(String, String)>,
+    },
+    /// RFC 9207 §2.4: the response names another issuer, or none where one is required
+    /// (a mix-up attack or a misconfigured server); its code must not be used.
+    IssuerMismatch {
+        /// Why, safe to print.
+        message: String,
     },
 }
 
@@ -301,6 +327,19 @@ impl CallbackHandler {
                     ),
                     RequestKind::StateMismatch,
                 );
+            }
+        }
+        if let Some((issuer, required)) = &self.config.expected_issuer {
+            if let Err(e) = authorization_response::check_issuer(get("iss"), issuer, *required) {
+                let page = self.error_page(
+                    "issuer_mismatch",
+                    Some("The response came from another authorization server than this sign-in expected."),
+                    None,
+                );
+                self.outcome = Some(CallbackOutcome::IssuerMismatch {
+                    message: e.message().to_owned(),
+                });
+                return (html(200, page), RequestKind::Completed);
             }
         }
         let (outcome, page) = if let Some(error) = get("error") {
@@ -490,6 +529,68 @@ mod tests {
             panic!()
         };
         assert_eq!(uri.as_deref(), Some("data:text/html,x"));
+    }
+
+    #[test]
+    fn issuer_is_checked_before_the_page_on_success_and_error() {
+        let make = |required| {
+            let c = CallbackConfig::new("/callback", PORT)
+                .unwrap()
+                .expected_state("s")
+                .unwrap()
+                .expected_issuer("https://as.example", required)
+                .unwrap();
+            CallbackHandler::new(c)
+        };
+        for target in [
+            "/callback?code=c&state=s&iss=https%3A%2F%2Fevil.example",
+            "/callback?error=access_denied&state=s&iss=https%3A%2F%2Fevil.example",
+        ] {
+            let mut h = make(false);
+            let (r, k) = get(&mut h, target);
+            assert_eq!((r.status, k), (200, RequestKind::Completed), "{target}");
+            assert!(
+                r.body.contains("issuer_mismatch"),
+                "error page shown: {target}"
+            );
+            assert!(!r.body.contains("You are signed in"));
+            assert!(
+                matches!(h.outcome(), Some(CallbackOutcome::IssuerMismatch { .. })),
+                "{target}"
+            );
+        }
+        let mut h = make(true);
+        get(&mut h, "/callback?code=c&state=s");
+        assert!(
+            matches!(h.outcome(), Some(CallbackOutcome::IssuerMismatch { .. })),
+            "missing iss where required"
+        );
+        let mut h = make(false);
+        get(&mut h, "/callback?code=c&state=s");
+        assert!(
+            matches!(h.outcome(), Some(CallbackOutcome::Code(_))),
+            "optional iss"
+        );
+        let mut h = make(true);
+        get(
+            &mut h,
+            "/callback?code=c&state=s&iss=https%3A%2F%2Fas.example",
+        );
+        assert!(
+            matches!(h.outcome(), Some(CallbackOutcome::Code(_))),
+            "right iss"
+        );
+        let mut h = make(true);
+        let (_, k) = get(
+            &mut h,
+            "/callback?code=c&state=bad&iss=https%3A%2F%2Fevil.example",
+        );
+        assert_eq!(
+            k,
+            RequestKind::StateMismatch,
+            "state first: a forged response cannot end the flow"
+        );
+        assert!(h.outcome().is_none());
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct CallbackServerOptions {
     pub callback_path: String,
     /// When set, callbacks with another `state` are refused and the flow keeps waiting.
     pub expected_state: Option<String>,
+    /// RFC 9207: the issuer the authorization request went to.
+    pub expected_issuer: Option<String>,
+    /// Whether `iss` must be present (the server advertises it).
+    pub issuer_required: Option<bool>,
     /// Page shown after success.
     pub success_html: Option<String>,
     /// Page shown after an OAuth error (`{{error}}`, `{{error_description}}`, `{{error_uri}}`).
@@ -76,7 +80,7 @@ pub struct RequestRecord {
 /// How the flow ended.
 #[napi(object)]
 pub struct CallbackServerResult {
-    /// `"code"`, `"error"`, `"timeout"` or `"closed"`.
+    /// `"code"`, `"error"`, `"issuer-mismatch"`, `"timeout"` or `"closed"`.
     pub kind: String,
     /// Every query parameter of the redirect, as `[name, value]` pairs, in order.
     pub params: Vec<Vec<String>>,
@@ -234,6 +238,11 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
     let mut config = CallbackConfig::new(&options.callback_path, port).map_err(core_err)?;
     if let Some(state) = &options.expected_state {
         config = config.expected_state(state).map_err(core_err)?;
+    }
+    if let Some(issuer) = &options.expected_issuer {
+        config = config
+            .expected_issuer(issuer, options.issuer_required.unwrap_or(false))
+            .map_err(core_err)?;
     }
     if let Some(html) = &options.success_html {
         config = config.success_html(html);
@@ -417,6 +426,10 @@ async fn serve(
             result.error = Some(error);
             result.error_description = description;
             result.error_uri = uri;
+            result.error_message = Some(message);
+        }
+        (Some(CallbackOutcome::IssuerMismatch { message }), _) => {
+            result.kind = "issuer-mismatch".into();
             result.error_message = Some(message);
         }
         (None, Ending::Timeout) => result.kind = "timeout".into(),

@@ -32,12 +32,17 @@ impl CallbackHandler {
         callback_path: &str,
         port: u16,
         expected_state: Option<String>,
+        expected_issuer: Option<String>,
+        issuer_required: bool,
         success_html: Option<String>,
         error_html: Option<String>,
     ) -> Result<CallbackHandler> {
         let mut config = core::callback::CallbackConfig::new(callback_path, port)?;
         if let Some(state) = expected_state {
             config = config.expected_state(&state)?;
+        }
+        if let Some(issuer) = expected_issuer {
+            config = config.expected_issuer(&issuer, issuer_required)?;
         }
         if let Some(html) = success_html {
             config = config.success_html(&html);
@@ -81,12 +86,15 @@ impl CallbackHandler {
         }
     }
 
-    /// `code`, `error`, or empty while waiting.
+    /// `code`, `error`, `issuer-mismatch`, or empty while waiting.
     #[wasm_bindgen(js_name = outcomeKind)]
     pub fn outcome_kind(&self) -> String {
         match self.inner.outcome() {
             Some(core::callback::CallbackOutcome::Code(_)) => "code".into(),
             Some(core::callback::CallbackOutcome::Error { .. }) => "error".into(),
+            Some(core::callback::CallbackOutcome::IssuerMismatch { .. }) => {
+                "issuer-mismatch".into()
+            }
             None => String::new(),
         }
     }
@@ -97,7 +105,9 @@ impl CallbackHandler {
         let params = match self.inner.outcome() {
             Some(core::callback::CallbackOutcome::Code(p)) => p,
             Some(core::callback::CallbackOutcome::Error { params, .. }) => params,
-            None => return Vec::new(),
+            Some(core::callback::CallbackOutcome::IssuerMismatch { .. }) | None => {
+                return Vec::new();
+            }
         };
         params
             .iter()
@@ -112,6 +122,9 @@ impl CallbackHandler {
         match self.inner.outcome() {
             Some(core::callback::CallbackOutcome::Error { error, message, .. }) => {
                 vec![error.clone(), message.clone()]
+            }
+            Some(core::callback::CallbackOutcome::IssuerMismatch { message }) => {
+                vec![String::new(), message.clone()]
             }
             _ => Vec::new(),
         }

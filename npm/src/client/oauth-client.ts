@@ -223,6 +223,9 @@ export class BaseOAuthClient {
         callbackPath: this.#o.callbackPath ?? "/callback",
         timeout: this.#o.timeout ?? 300_000,
         expectedState: state,
+        // RFC 9207, checked before the page is chosen (again in validateCallback below).
+        expectedIssuer: meta.issuer,
+        issuerRequired: meta.issParameterSupported === true,
         signal: abort.signal,
         onListening: ({ redirectUri }) => {
           // Registration needs the real redirect URI, known only now; any failure
