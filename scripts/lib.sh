@@ -102,7 +102,8 @@ build_all() {
 bundle_facade() {
   local entry
   for entry in index.node index.deno index.browser mcp.node mcp.deno; do
-    esbuild "npm/src/$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 \
+    # --keep-names: classes print as written (`OAuthCallbackError`, not `_OAuthCallbackError`).
+    esbuild "npm/src/$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 --keep-names \
       --external:node:* --legal-comments=none --log-level=warning --outfile="npm/dist/$entry.js"
   done
 }

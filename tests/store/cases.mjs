@@ -119,6 +119,10 @@ export const storeCases = [
     await rejects(lib, lib.fileStore(path, { encryptionKey: KEY }).get("k"), "STORE_DECRYPT_FAILED", "tampered ciphertext");
     env.write(path, original.slice(0, original.length - 20));
     await rejects(lib, lib.fileStore(path, { encryptionKey: KEY }).get("k"), "STORE_CORRUPT", "truncated");
+    ok(original.endsWith("\n"), "an envelope ends with a newline");
+    env.write(path, original.slice(0, -1));
+    await rejects(lib, lib.fileStore(path, { encryptionKey: KEY }).get("k"), "STORE_CORRUPT", "only the final newline cut off");
+    equal(env.read(path), original.slice(0, -1), "left as it was");
     const plain = `${env.tmp()}/p.json`;
     env.write(plain, '{"format":"oauth-callback-rs/token-store","version":1,"entries":{"k":{"tokens":{"accessToken":"x"}}');
     const e = await rejects(lib, lib.fileStore(plain).get("k"), "STORE_CORRUPT", "truncated JSON");
@@ -152,6 +156,61 @@ export const storeCases = [
       }
       equal(err?.code, "INVALID_KEY", `bad key ${String(encryptionKey)}`);
     }
+  }],
+
+  ["fileStore: a long path is named whole in errors", async (lib, env) => {
+    const deep = `${env.tmp()}/${"a-long-directory-name-".repeat(8)}/${"b".repeat(60)}`;
+    env.mkdir(`${deep}/tokens.json`);
+    const e = await rejects(lib, lib.fileStore(`${deep}/tokens.json`).get("k"), "STORE_IS_DIRECTORY", "directory in the way");
+    ok(deep.length > 200, "the path is long");
+    ok(e.message.includes(`${deep}/tokens.json`), `the whole path is in the message: ${e.message}`);
+  }],
+
+  ["fileStore: 10,000 concurrent set() calls in one process all succeed and all are kept", async (lib, env) => {
+    const path = `${env.tmp()}/many.json`;
+    const s = lib.fileStore(path, { lockTimeoutMs: 2000 });
+    const n = 10_000;
+    const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => s.set(`k${i}`, { accessToken: `t${i}` })));
+    const failed = results.filter((r) => r.status === "rejected");
+    equal(failed.length, 0, `no call failed (first: ${failed[0]?.reason})`);
+    const doc = JSON.parse(env.read(path));
+    equal(Object.keys(doc).length, n, "every key written");
+    equal(doc.k9999.accessToken, "t9999", "the last one kept");
+    equal((await s.get("k1234")).accessToken, "t1234", "read back");
+  }],
+
+  ["stores: updates in one batch see each other; a throwing one rejects alone", async (lib, env) => {
+    for (const s of [lib.inMemoryStore(), lib.fileStore(`${env.tmp()}/batch.json`)]) {
+      const bump = () => s.update("n", (e) => ({ ...(e ?? {}), discovery: { n: (e?.discovery?.n ?? 0) + 1 } }));
+      const calls = [bump(), bump(), s.update("n", () => { throw new Error("boom"); }), bump(), s.update("n", () => 42), bump()];
+      const settled = await Promise.allSettled(calls);
+      equal(settled.map((r) => r.status).join(), "fulfilled,fulfilled,rejected,fulfilled,rejected,fulfilled", "only the bad ones rejected");
+      equal(settled[5].value.discovery.n, 4, "the last update saw the three before it");
+      equal((await s.getEntry("n")).discovery.n, 4, "all four kept");
+    }
+  }],
+
+  ["inMemoryStore: reads do not parse the whole document again", async (lib) => {
+    const s = lib.inMemoryStore();
+    for (let i = 0; i < 300; i++) await s.set(`k${i}`, { accessToken: "x".repeat(3000) });
+    const parse = JSON.parse;
+    let big = 0;
+    JSON.parse = (text, ...rest) => {
+      if (text.length > 100_000) big++;
+      return parse(text, ...rest);
+    };
+    try {
+      for (let i = 0; i < 300; i++) await s.get(`k${i}`);
+    } finally {
+      JSON.parse = parse;
+    }
+    ok(big <= 1, `the ~1 MB document was parsed ${big} times for 300 reads`);
+  }],
+
+  ["errors print their class names as written", (lib) => {
+    equal(new lib.OAuthCallbackError("STORE_IO", "x").constructor.name, "OAuthCallbackError", "OAuthCallbackError");
+    equal(new lib.OAuthError("x").constructor.name, "OAuthError", "OAuthError");
+    equal(new lib.TimeoutError().constructor.name, "TimeoutError", "TimeoutError");
   }],
 
   ...peerCases,

@@ -41,6 +41,7 @@ test("keychain: stores, reads, overwrites and deletes a real Secret Service item
   await store.deleteClient("srv");
   await store.update("count", () => null);
   equal(await again.get("srv"), null, "deleted");
+  equal(secretTool("lookup", "service", service, "username", "alice"), "", "no empty item is left once the last key is gone");
   const other = lib.keychainStore({ service, account: "bob" });
   equal(await other.get("srv"), null, "accounts are separate");
 });

@@ -106,10 +106,15 @@ impl std::error::Error for Error {}
 /// become visible `\u{..}` escapes, and long input is cut, so a hostile value can neither
 /// drive a terminal nor flood a log.
 pub fn excerpt(input: &str) -> String {
-    const MAX_CHARS: usize = 80;
+    visible(input, 80)
+}
+
+/// [`excerpt`] with room for `max_chars` characters: for a file path, which must be named
+/// whole to be useful (PATH_MAX is 4096 bytes on Linux).
+pub fn visible(input: &str, max_chars: usize) -> String {
     let mut out = String::new();
     for (i, c) in input.chars().enumerate() {
-        if i == MAX_CHARS {
+        if i == max_chars {
             out.push('…');
             break;
         }

@@ -293,7 +293,10 @@ fn parse_header(text: &str) -> Result<(Header, &str), Error> {
 /// `STORE_DECRYPT_FAILED`; a file that is not an envelope gives `STORE_CORRUPT`.
 pub fn open(text: &str, key: &mut StoreKey) -> Result<Vec<u8>, Error> {
     let (header, body) = parse_header(text)?;
-    let body = body.strip_suffix('\n').unwrap_or(body);
+    // The envelope ends with a newline: a file without it was cut short.
+    let body = body
+        .strip_suffix('\n')
+        .ok_or_else(|| corrupt("the final newline is missing (truncated?)"))?;
     let ct = base64url::decode(body)
         .ok_or_else(|| corrupt("the ciphertext is not base64url (truncated?)"))?;
     match (&key.secret, header.salt) {
@@ -430,7 +433,14 @@ mod tests {
     fn truncation_and_garbage_are_typed() {
         let mut k = StoreKey::raw(&[3u8; 32], "default").unwrap();
         let t = seal(b"some document", &mut k, &mut rng()).unwrap();
-        for cut in [0, 5, MAGIC.len(), t.find("\n\n").unwrap(), t.len() - 10] {
+        for cut in [
+            0,
+            5,
+            MAGIC.len(),
+            t.find("\n\n").unwrap(),
+            t.len() - 10,
+            t.len() - 1,
+        ] {
             let code = open(&t[..cut], &mut k).unwrap_err().code();
             assert!(
                 matches!(

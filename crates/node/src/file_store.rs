@@ -46,8 +46,10 @@ struct Inner {
     lock_timeout: Duration,
 }
 
+/// The path for an error message: whole (a cut path names no file), control characters
+/// made visible.
 fn shown(path: &Path) -> String {
-    oauth_callback_core::error::excerpt(&path.display().to_string())
+    oauth_callback_core::error::visible(&path.display().to_string(), 4096)
 }
 
 fn io_err(path: &Path, what: &str, e: &std::io::Error) -> napi::Error {

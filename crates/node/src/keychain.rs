@@ -163,6 +163,20 @@ impl KeychainLock {
         join(spawn_blocking(move || k.write_now(&document)).await)
     }
 
+    /// Deletes the item (the store is empty): no empty secret is left behind.
+    #[napi]
+    pub async fn remove(&self) -> Result<()> {
+        self.lock.held()?;
+        let k = self.keychain.clone_for_task();
+        join(
+            spawn_blocking(move || match k.entry()?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(keychain_error(&e)),
+            })
+            .await,
+        )
+    }
+
     /// Releases the lock; again does nothing.
     #[napi]
     pub fn release(&self) {

@@ -160,7 +160,7 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
       const held = await lock();
       try {
         const { write: text, result } = await change(await read());
-        if (text !== undefined) await write(text);
+        if (typeof text === "string") await write(text);
         return result;
       } finally {
         held.close();

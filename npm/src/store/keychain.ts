@@ -33,7 +33,7 @@ function keychainBackend(service: string, account: string): DocumentBackend {
   } catch (err) {
     throw toLibraryError(err);
   }
-  return nativeBackend(`the OS keychain (service "${service}", account "${account}")`, entry);
+  return nativeBackend(`the OS keychain (service "${service}", account "${account}")`, entry, undefined, true);
 }
 
 /** Tokens in the OS keychain. */
@@ -65,6 +65,9 @@ export function keychainStore(options: KeychainStoreOptions): OAuthStore {
   return createOAuthStore({
     get where() {
       return active.where;
+    },
+    get removesWhenEmpty() {
+      return active.removesWhenEmpty === true;
     },
     read: () => withFallback((b) => b.read()),
     transaction: (change) => withFallback((b) => b.transaction(change)),

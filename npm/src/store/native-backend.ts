@@ -9,7 +9,7 @@ import type { DocumentBackend } from "./oauth-store.js";
 /** What the addon's file store and keychain entry both offer. */
 export interface NativeDocument {
   read(): Promise<string | null>;
-  lock(): Promise<{ read(): Promise<string | null>; write(document: string): Promise<void>; release(): void }>;
+  lock(): Promise<{ read(): Promise<string | null>; write(document: string): Promise<void>; remove?(): Promise<void>; release(): void }>;
 }
 
 /** Awaits an addon promise, turning its `CODE: message` errors into typed ones. */
@@ -21,17 +21,22 @@ export async function native<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** `layout`: the keychain keeps the versioned document, a file says which it holds. */
-export function nativeBackend(where: string, doc: NativeDocument, layout: DocumentLayout = versionedLayout): DocumentBackend {
+/**
+ * `layout`: the keychain keeps the versioned document, a file says which it holds.
+ * A document whose lock can `remove` (the keychain item) is deleted when no entry is left.
+ */
+export function nativeBackend(where: string, doc: NativeDocument, layout: DocumentLayout = versionedLayout, removesWhenEmpty = false): DocumentBackend {
   return {
     where,
     layout,
+    removesWhenEmpty,
     read: () => native(doc.read()),
     async transaction(change) {
       const lock = await native(doc.lock());
       try {
         const { write, result } = await change(await native(lock.read()));
-        if (write !== undefined) await native(lock.write(write));
+        if (write === null && lock.remove) await native(lock.remove());
+        else if (typeof write === "string") await native(lock.write(write));
         return result;
       } finally {
         lock.release();
