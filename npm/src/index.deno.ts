@@ -1,15 +1,18 @@
 /**
  * oauth-callback-rs for Deno: the wasm core loaded synchronously on first use (needs
- * `--allow-read`); the loopback listener and callback server on `Deno.listen` /
- * `Deno.serve` (need `--allow-net`); the built-in launcher needs `--allow-run`.
+ * `--allow-read`); the loopback listener and callback server on the native addon's hyper
+ * server with `--allow-ffi` (as in Node and Bun), else on `Deno.listen` / `Deno.serve`
+ * (both need `--allow-net`); the keychain needs `--allow-ffi`; the built-in launcher
+ * needs `--allow-run`.
  */
 import { BaseOAuthClient, type OAuthClientOptions } from "./client/oauth-client.js";
 import { getAuthCode } from "./runtime.deno.js";
+export { bindLoopback, keychainStore } from "./runtime.deno.js";
+export type { KeychainStoreOptions } from "./store/keychain.js";
 
 export * from "./api.js";
 export { getAuthCode };
 export { openBrowser } from "./launcher.js";
-export { bindLoopback } from "./listener-deno.js";
 export { fileStore } from "./store/file-deno.js";
 export * as mcp from "./mcp/index.deno.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";

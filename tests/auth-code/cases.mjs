@@ -291,3 +291,26 @@ export const authCodeCases = [
     throwsCode(lib, () => { throw new lib.OAuthCallbackError("SERVER_CLOSED", "x"); }, "SERVER_CLOSED");
   }],
 ];
+
+/**
+ * Cases for the addon's hyper server only (Node, Bun, and Deno with --allow-ffi): it sees
+ * the raw request target, where Deno.serve hands over a parsed URL.
+ */
+export const hyperCases = [
+  ["getAuthCode (hyper): an absolute-form request target matches no path", async (lib) => {
+    const { promise, port } = await start(lib);
+    const head = `GET http://127.0.0.1:${port}/callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
+    equal(statusOf(await rawRequest(port, head)), 404, "absolute-form target");
+    await hit(`http://127.0.0.1:${port}/callback?code=good`);
+    equal((await promise).code, "good", "the real redirect still works");
+  }],
+
+  ["getAuthCode (hyper): a request head over 16 KiB is refused, one under it is served", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib);
+    const withHeader = (bytes) => `GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Pad: ${"a".repeat(bytes)}\r\nConnection: close\r\n\r\n`;
+    equal(statusOf(await rawRequest(port, withHeader(12 * 1024))), 404, "a 12 KiB head is read (and is not the callback)");
+    equal(statusOf(await rawRequest(port, withHeader(20 * 1024))), 431, "a 20 KiB head: 431");
+    await hit(`${redirectUri}?code=after`);
+    equal((await promise).code, "after", "the flow goes on");
+  }],
+];
