@@ -212,12 +212,15 @@ export const authCodeCases = [
     equal(r.x, "\r\nSet-Cookie: pwned", "value kept as data");
   }],
 
-  ["getAuthCode: a 1 MB query and 200 idle connections do not stop the real redirect", async (lib) => {
+  ["getAuthCode: a 64 KiB query and 200 idle connections do not stop the real redirect", async (lib) => {
     const { promise, port, redirectUri } = await start(lib);
     const close = await idleConnections(port, 200);
     try {
-      const huge = await get(port, `/callback?code=${"x".repeat(1 << 20)}`);
-      ok([0, 400, 414, 431].includes(statusOf(huge)), `huge query refused (status ${statusOf(huge)})`);
+      // 64 KiB fits the socket buffers, so the whole request is sent before the server
+      // answers and closes: the answer is always read, never a reset.
+      const huge = await get(port, `/callback?code=${"x".repeat(64 * 1024)}`);
+      const status = statusOf(huge);
+      ok(status === 431 || status === 400, `a query past the head limit is refused with 431 (hyper) or 400 (Deno.serve), got ${status}`);
       const res = await hit(`${redirectUri}?code=real`);
       equal(res.status, 200, "real redirect served");
       equal((await promise).code, "real", "real code");

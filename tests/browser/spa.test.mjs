@@ -26,6 +26,11 @@ test("spa: redirect login in a page, code removed from the address bar", async (
   const page = await browser.context.newPage();
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(String(e)));
+  // The real callback URL, as the authorization server sent the browser back with it.
+  let callbackUrl;
+  page.on("request", (r) => {
+    if (r.isNavigationRequest() && r.url().startsWith(server.origin) && r.url().includes("code=")) callbackUrl = r.url();
+  });
   await page.goto(`${server.origin}/examples/spa/index.html?issuer=${encodeURIComponent(provider.issuer)}&client_id=${SPA_CLIENT}`);
   await page.waitForFunction(() => document.querySelector("#signin") !== null);
   await Promise.all([page.waitForNavigation(), page.click("#signin")]);
@@ -39,17 +44,20 @@ test("spa: redirect login in a page, code removed from the address bar", async (
   equal(pageErrors.join("\n"), "", "no page errors");
   equal(provider.counts.authorization_code, 1, "one code exchange");
 
-  // Replaying the callback URL: the attempt was consumed, so it is refused.
-  const replay = await page.evaluate(async (href) => {
+  // Replaying the real callback URL (its code, state and iss) with the app's own client:
+  // the attempt was consumed, so it is refused before any request is made.
+  ok(typeof callbackUrl === "string" && new URL(callbackUrl).searchParams.has("state"), `the real callback was seen: ${callbackUrl}`);
+  const replay = await page.evaluate(async ({ href, issuer, clientId }) => {
     const { BrowserOAuthClient } = await import("oauth-callback-rs");
-    const c = new BrowserOAuthClient({ issuer: new URL(href).searchParams.get("iss") ?? "", clientId: "x", redirectUri: "http://127.0.0.1/" });
+    const c = new BrowserOAuthClient({ issuer, clientId, redirectUri: location.origin + location.pathname });
     try {
       await c.completeLogin(href);
       return "accepted";
     } catch (e) {
       return e.code;
     }
-  }, `${url.origin}${url.pathname}?code=abc&state=def&iss=${encodeURIComponent(provider.issuer)}`);
-  equal(replay, "RESPONSE_MISMATCH", "a callback without a started attempt is refused");
+  }, { href: callbackUrl, issuer: provider.issuer, clientId: SPA_CLIENT });
+  equal(replay, "RESPONSE_MISMATCH", "the consumed callback is refused");
+  equal(provider.counts.authorization_code, 1, "no second code exchange");
   await page.close();
 });
