@@ -9,6 +9,7 @@ import { OAuthCallbackError, OAuthError, TimeoutError, expectPort, expectString 
 import { openBrowser, type BrowserLaunch } from "./launcher.js";
 import type { LoopbackListener } from "./listener.js";
 import { observer } from "./observer.js";
+import { checkOptions } from "./options.js";
 import { checkedEndpoint } from "./protocol.js";
 
 /** What the redirect carried: `code`, `state` and every other query parameter. */
@@ -102,8 +103,12 @@ interface GetAuthCodeOptionsBase {
 
 type GetAuthCodeOptionsHeadless = GetAuthCodeOptionsBase & { authorizationUrl?: never; launch?: never };
 type GetAuthCodeOptionsManaged = GetAuthCodeOptionsBase & {
-  /** The authorization URL to open once the server listens. */
-  authorizationUrl: string;
+  /**
+   * The authorization URL to open once the server listens, or a function that builds it
+   * from the bound redirect URI (so `port: 0` works in managed mode). A `redirect_uri` in
+   * it whose port or path is not the server's is a `REDIRECT_URI_MISMATCH` error at once.
+   */
+  authorizationUrl: string | ((redirectUri: string) => string);
   /** Opens the URL, after the server listens (errors are swallowed). Without it: headless. */
   launch: (url: string) => unknown;
 };
@@ -117,6 +122,48 @@ export type GetAuthCodeOptions = GetAuthCodeOptionsHeadless | GetAuthCodeOptions
 
 const DEFAULTS = { port: 3000, hostname: "localhost", callbackPath: "/callback", timeout: 30_000 } as const;
 
+const KNOWN_OPTIONS = [
+  "port",
+  "hostname",
+  "callbackPath",
+  "timeout",
+  "successHtml",
+  "errorHtml",
+  "signal",
+  "listener",
+  "expectedState",
+  "expectedIssuer",
+  "issuerRequired",
+  "onListening",
+  "onRequest",
+  "onEvent",
+  "authorizationUrl",
+  "launch",
+] as const;
+
+/**
+ * A `redirect_uri` in the authorization URL must come back to this server: the same port
+ * and path (the host may be any loopback name, RFC 8252 §7.3). Without this check a
+ * mismatch would only show as a timeout.
+ */
+function checkRedirectTarget(url: string, redirectUri: string): void {
+  const sent = new URL(url).searchParams.get("redirect_uri");
+  if (sent === null) return;
+  let target: URL;
+  try {
+    target = new URL(sent);
+  } catch {
+    return;
+  }
+  const ours = new URL(redirectUri);
+  if (target.protocol === "http:" && (target.port !== ours.port || target.pathname !== ours.pathname)) {
+    throw new OAuthCallbackError(
+      "REDIRECT_URI_MISMATCH",
+      `the authorization URL sends the browser back to port ${target.port || "80"} path ${target.pathname}, but the server listens at ${redirectUri}; pass authorizationUrl as a function of the redirect URI, or the same port`,
+    );
+  }
+}
+
 /** `oauth-callback`'s abort message, typed, with the signal's reason kept as `cause`. */
 function aborted(signal: AbortSignal): OAuthCallbackError {
   return new OAuthCallbackError("ABORTED", "Operation aborted", { cause: signal.reason });
@@ -124,9 +171,12 @@ function aborted(signal: AbortSignal): OAuthCallbackError {
 
 /** The built-in launcher: opens the browser, or prints the URL when it cannot. */
 async function launchDefault(url: string, emit: (event: AuthCodeEvent) => void): Promise<void> {
-  const launch = await openBrowser(url);
-  if (!launch.opened) process.stderr.write(`Open this URL in your browser to sign in:\n  ${url}\n`);
-  emit({ type: "browser", launch, url });
+  const tell = (launch: BrowserLaunch) => {
+    if (!launch.opened) process.stderr.write(`Open this URL in your browser to sign in:\n  ${url}\n`);
+    emit({ type: "browser", launch, url });
+  };
+  // A launcher that starts and then fails (exits non-zero) is told like one that did not start.
+  tell(await openBrowser(url, { onFailure: (reason) => tell({ opened: false, reason }) }));
 }
 
 /** The loopback login on the given server driver; the entries export it as `getAuthCode`. */
@@ -134,11 +184,15 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
   // The string form opens the browser (oauth-callback's `open`), as does `launch:
   // openBrowser`, the built-in launcher, which also prints the URL when nothing opened;
   // an options object without `launch` is headless.
-  const options = (typeof input === "string" ? { authorizationUrl: input } : input) as GetAuthCodeOptionsBase & { authorizationUrl?: string; launch?: unknown };
-  const builtInLaunch = typeof input === "string" || options?.launch === openBrowser;
+  const options = (typeof input === "string" ? { authorizationUrl: input } : input) as GetAuthCodeOptionsBase & {
+    authorizationUrl?: string | ((redirectUri: string) => string);
+    launch?: unknown;
+  };
   if (typeof options !== "object" || options === null) {
     throw new OAuthCallbackError("INVALID_PARAMETER", "getAuthCode needs an authorization URL or an options object");
   }
+  checkOptions("getAuthCode", options, KNOWN_OPTIONS);
+  const builtInLaunch = typeof input === "string" || options.launch === openBrowser;
   const { listener } = options;
   const port = expectPort("port", options.port ?? listener?.port ?? DEFAULTS.port);
   const hostname = expectString("hostname", options.hostname ?? listener?.hostname ?? DEFAULTS.hostname);
@@ -147,7 +201,8 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
   if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
     throw new OAuthCallbackError("INVALID_PARAMETER", "timeout must be a positive number of milliseconds");
   }
-  const url = options.authorizationUrl === undefined ? undefined : checkedEndpoint(expectString("authorizationUrl", options.authorizationUrl));
+  const urlOption = options.authorizationUrl;
+  const fixedUrl = urlOption === undefined || typeof urlOption === "function" ? undefined : checkedEndpoint(expectString("authorizationUrl", urlOption));
   const { launch } = options;
   if (launch !== undefined && typeof launch !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "launch must be a function");
   const { signal } = options;
@@ -175,9 +230,13 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const info = { port: server.port, redirectUri: server.redirectUri };
+    let url = fixedUrl;
     try {
       options.onListening?.(info);
+      if (typeof urlOption === "function") url = checkedEndpoint(expectString("authorizationUrl()", urlOption(server.redirectUri)));
+      if (url !== undefined) checkRedirectTarget(url, server.redirectUri);
     } catch (err) {
+      // The port is free before the caller hears of the error.
       server.close();
       await server.wait();
       throw err;
@@ -187,7 +246,7 @@ export async function runAuthCodeFlow(start: StartCallbackServer, input: GetAuth
       // Managed mode: launch after the server listens; a failing launcher must not fail
       // the login (the user can still open the URL by hand).
       void Promise.resolve()
-        .then(() => (builtInLaunch || typeof launch !== "function" ? launchDefault(url, emit) : launch(url)))
+        .then(() => (builtInLaunch || typeof launch !== "function" ? launchDefault(url as string, emit) : launch(url)))
         .catch(() => undefined);
     }
     const result = await server.wait();

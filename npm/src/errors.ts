@@ -15,6 +15,10 @@ export type ErrorCode =
   | "NOT_INITIALIZED"
   | "NATIVE_UNAVAILABLE"
   | "SERVER_CLOSED"
+  /** An options object has a key the call does not know (a typo would be ignored otherwise). */
+  | "UNKNOWN_OPTION"
+  /** The authorization URL's `redirect_uri` does not lead back to the loopback server. */
+  | "REDIRECT_URI_MISMATCH"
   /** The caller's `AbortSignal` fired; `cause` is its reason. */
   | "ABORTED"
   | "INVALID_KEY"
@@ -34,6 +38,8 @@ export type ErrorCode =
   | "RESPONSE_MISMATCH"
   | "DISCOVERY_FAILED"
   | "HTTP_ERROR"
+  /** A request to the authorization server got no complete response within its bound. */
+  | "TIMEOUT"
   | "LOGIN_REQUIRED"
   | "DEVICE_CODE_EXPIRED";
 

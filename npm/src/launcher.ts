@@ -52,7 +52,7 @@ function command(url: string): { cmd: string; args: string[] } | { reason: strin
  * for managed mode with this launcher: the URL is then printed to stderr and reported in
  * the `browser` event when nothing could be opened.
  */
-export async function openBrowser(url: string): Promise<BrowserLaunch> {
+export async function openBrowser(url: string, watch: { onFailure?: (reason: string) => void } = {}): Promise<BrowserLaunch> {
   const c = command(url);
   if ("reason" in c) return { opened: false, reason: c.reason };
   // Loaded here, not at import: most imports of the package never launch anything.
@@ -62,13 +62,28 @@ export async function openBrowser(url: string): Promise<BrowserLaunch> {
     try {
       child = spawn(c.cmd, c.args, { detached: true, stdio: "ignore", windowsHide: true });
     } catch (err) {
-      resolve({ opened: false, reason: `${c.cmd} could not start: ${String(err)}` });
+      resolve({ opened: false, reason: startFailure(c.cmd, err) });
       return;
     }
-    child.once("error", (err) => resolve({ opened: false, reason: `${c.cmd} could not start: ${err.message}` }));
+    child.once("error", (err) => resolve({ opened: false, reason: startFailure(c.cmd, err) }));
     child.once("spawn", () => {
       child.unref();
+      // Started is not opened: a launcher that exits non-zero failed (BROWSER=/bin/false,
+      // xdg-open without a handler). The caller hears of it when it happens.
+      child.once("exit", (code, signal) => {
+        if (code !== 0) watch.onFailure?.(`${c.cmd} exited with ${code === null ? `signal ${signal}` : `code ${code}`}`);
+      });
       resolve({ opened: true, command: c.cmd });
     });
   });
+}
+
+/** Why a launcher did not start, in words a user can act on. */
+function startFailure(cmd: string, err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  // Deno without --allow-run refuses to start any program.
+  if (e?.name === "NotCapable" || e?.name === "PermissionDenied" || /--allow-run/.test(String(e?.message))) {
+    return `${cmd} could not start: Deno needs --allow-run to open a browser`;
+  }
+  return `${cmd} could not start: ${e?.message ?? String(err)}`;
 }

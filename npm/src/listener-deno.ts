@@ -1,3 +1,4 @@
+import { checkOptions } from "./options.js";
 import { expectPort, expectString } from "./errors.js";
 import type { LoopbackListener, LoopbackOptions } from "./listener.js";
 import { bindEachLoopback } from "./loopback-deno.js";
@@ -15,6 +16,7 @@ declare const Deno: {
  * core), the same errors. Needs `--allow-net` for the loopback host.
  */
 export function bindLoopback(options: LoopbackOptions = {}): LoopbackListener {
+  checkOptions("bindLoopback", options, ["hostname", "port"]);
   const hostname = expectString("hostname", options.hostname ?? "localhost");
   const port = expectPort("port", options.port ?? 0);
   const { port: chosen, addresses, handles } = bindEachLoopback(

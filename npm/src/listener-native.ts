@@ -1,3 +1,4 @@
+import { checkOptions } from "./options.js";
 import { expectPort, expectString, toLibraryError } from "./errors.js";
 import type { LoopbackListener, LoopbackOptions } from "./listener.js";
 import { loadNative } from "./native.js";
@@ -7,6 +8,7 @@ import { loadNative } from "./native.js";
  * 127.0.0.1 and ::1 on the same port; non-loopback host names are refused.
  */
 export function bindLoopback(options: LoopbackOptions = {}): LoopbackListener {
+  checkOptions("bindLoopback", options, ["hostname", "port"]);
   const hostname = expectString("hostname", options.hostname ?? "localhost");
   const port = expectPort("port", options.port ?? 0);
   const native = loadNative();

@@ -4,6 +4,7 @@
  */
 import type * as Wasm from "../wasm/oauth_callback_wasm.js";
 import { OAuthCallbackError, expectPort, expectString, toLibraryError } from "./errors.js";
+import { checkOptions } from "./options.js";
 
 type Bindings = typeof Wasm;
 
@@ -56,6 +57,7 @@ export interface GeneratePkceOptions {
 
 /** RFC 7636 §4.1-4.2: a fresh verifier from the system CSPRNG and its S256 challenge. */
 export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
+  checkOptions("generatePkce", options, ["length"]);
   const length = options.length ?? 43;
   if (typeof length !== "number" || !Number.isInteger(length)) {
     throw new OAuthCallbackError("INVALID_CODE_VERIFIER", "length must be an integer from 43 to 128");
@@ -123,6 +125,7 @@ export function buildAuthorizationUrl(options: AuthorizationUrlOptions): string 
   if (typeof options !== "object" || options === null) {
     throw new OAuthCallbackError("INVALID_PARAMETER", "buildAuthorizationUrl needs an options object");
   }
+  checkOptions("buildAuthorizationUrl", options, ["authorizationEndpoint", "clientId", "redirectUri", "scope", "state", "codeChallenge", "resource", "extraParams"]);
   const endpoint = str(options.authorizationEndpoint);
   const clientId = expectString("clientId", options.clientId);
   const state = expectString("state", options.state);
@@ -173,6 +176,7 @@ export interface RedirectUrlOptions {
 
 /** RFC 8252 §7.3: the loopback redirect URI, `http://localhost:3000/callback` by default. */
 export function getRedirectUrl(options: RedirectUrlOptions = {}): string {
+  checkOptions("getRedirectUrl", options, ["port", "hostname", "callbackPath"]);
   const port = expectPort("port", options.port ?? 3000);
   const hostname = expectString("hostname", options.hostname ?? "localhost");
   const path = expectString("callbackPath", options.callbackPath ?? "/callback");

@@ -126,6 +126,44 @@ export const authCodeCases = [
     equal((await good.promise).code, "c", "the right issuer completes");
   }],
 
+  ["getAuthCode: a misspelled option is a typed error naming the likely one, and binds nothing", async (lib) => {
+    for (const [options, near] of [
+      [{ port: 0, expected_state: "s" }, "expectedState"],
+      [{ port: 0, timout: 5 }, "timeout"],
+      [{ port: 0, callbackpath: "/cb" }, "callbackPath"],
+    ]) {
+      const e = await rejection(lib.getAuthCode(options));
+      ok(e instanceof lib.OAuthCallbackError, `typed: ${e}`);
+      equal(e.code, "UNKNOWN_OPTION", JSON.stringify(options));
+      ok(e.message.includes(`did you mean \`${near}\``), e.message);
+    }
+    const e = await rejection(lib.getAuthCode({ port: 0, zzz: 1 }));
+    ok(e.message.includes("known options:"), `no close match lists the options: ${e.message}`);
+  }],
+
+  ["getAuthCode: authorizationUrl as a function of the bound redirect URI; a mismatched redirect_uri fails at once", async (lib) => {
+    let launched;
+    const seen = new Promise((resolve) => (launched = resolve));
+    const { promise, port, redirectUri } = await start(lib, {
+      authorizationUrl: (uri) => `https://as.example/authorize?redirect_uri=${encodeURIComponent(uri)}`,
+      launch: (url) => launched(url),
+    });
+    equal(await seen, `https://as.example/authorize?redirect_uri=${encodeURIComponent(redirectUri)}`, "built from the bound port");
+    ok(redirectUri.includes(`:${port}/`), "port 0 resolved");
+    await hit(`${redirectUri}?code=fn`);
+    equal((await promise).code, "fn", "completes");
+    let mismatchPort;
+    const mismatch = await rejection(lib.getAuthCode({
+      port: 0,
+      hostname: "127.0.0.1",
+      authorizationUrl: "https://as.example/authorize?redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcallback",
+      launch: () => undefined,
+      onListening: (i) => (mismatchPort = i.port),
+    }));
+    equal(mismatch.code, "REDIRECT_URI_MISMATCH", `typed at once: ${mismatch}`);
+    ok(!(await portOpen(mismatchPort)), "port free");
+  }],
+
   ["getAuthCode: a wrong state gets an error page and the wait goes on", async (lib) => {
     const { promise, port, redirectUri } = await start(lib, { expectedState: "good-state" });
     const bad = await hit(`${redirectUri}?code=evil&state=bad`);

@@ -72,3 +72,39 @@ test("launcher: no display prints the URL and reports it", async () => {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   }
 });
+
+test("launcher: a launcher that starts and exits non-zero is reported, and the URL printed", async () => {
+  const saved = process.env.BROWSER;
+  process.env.BROWSER = "/bin/false";
+  const written = [];
+  const write = process.stderr.write;
+  process.stderr.write = (chunk) => (written.push(String(chunk)), true);
+  try {
+    const events = [];
+    let failed;
+    const sawFailure = new Promise((resolve) => (failed = resolve));
+    const port = freePort();
+    const done = lib.getAuthCode({
+      port,
+      hostname: "127.0.0.1",
+      timeout: 20_000,
+      authorizationUrl: "https://as.example/authorize?client_id=false",
+      launch: lib.openBrowser,
+      onEvent: (e) => {
+        if (e.type !== "browser") return;
+        events.push(e.launch);
+        if (!e.launch.opened) failed(e);
+      },
+    });
+    const e = await sawFailure;
+    match(e.launch.reason, /\/bin\/false exited with code 1/, "the exit code is the reason");
+    equal(events[0]?.opened, true, "first reported as started");
+    match(written.join(""), /Open this URL in your browser to sign in:\n {2}https:\/\/as\.example\/authorize\?client_id=false\n/, "URL printed");
+    await fetch(`http://127.0.0.1:${port}/callback?code=by-hand`);
+    equal((await done).code, "by-hand", "the login still completes by hand");
+  } finally {
+    process.stderr.write = write;
+    if (saved === undefined) delete process.env.BROWSER;
+    else process.env.BROWSER = saved;
+  }
+});

@@ -207,6 +207,19 @@ export const storeCases = [
     ok(big <= 1, `the ~1 MB document was parsed ${big} times for 300 reads`);
   }],
 
+  ["fileStore: a misspelled encryptionKey is a typed error; nothing is written in clear", async (lib, env) => {
+    const path = `${env.tmp()}/typo.json`;
+    let err;
+    try {
+      await lib.fileStore(path, { encryptionkey: "correct horse battery staple" }).set("k", { accessToken: "secret" });
+    } catch (e) {
+      err = e;
+    }
+    equal(err?.code, "UNKNOWN_OPTION", `typed: ${err}`);
+    ok(err.message.includes("did you mean `encryptionKey`"), err.message);
+    ok(!env.exists(path), "no file written");
+  }],
+
   ["errors print their class names as written", (lib) => {
     equal(new lib.OAuthCallbackError("STORE_IO", "x").constructor.name, "OAuthCallbackError", "OAuthCallbackError");
     equal(new lib.OAuthError("x").constructor.name, "OAuthError", "OAuthError");

@@ -1,4 +1,5 @@
 import { OAuthCallbackError } from "../errors.js";
+import { checkOptions } from "../options.js";
 
 /** Options of `fileStore`. */
 export interface FileStoreOptions {
@@ -26,6 +27,8 @@ export const DEFAULT_STORE_PATH = "~/.mcp/tokens.json";
 
 /** The key as raw bytes or passphrase, type-checked. */
 export function splitKey(options: FileStoreOptions): { raw?: Uint8Array; passphrase?: string } {
+  // Checked here, where every file store starts: `encryptionkey` must never mean "in clear".
+  checkOptions("fileStore", options, ["encryptionKey", "keyName", "allowInsecurePermissions", "lockTimeoutMs"]);
   const k = options.encryptionKey;
   if (k === undefined) return {};
   if (typeof k === "string") return { passphrase: k };

@@ -5,6 +5,7 @@
  * is given, moves to the encrypted file store and says so through `onWarning`.
  */
 import { OAuthCallbackError, toLibraryError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { loadNative } from "../native.js";
 import { nativeBackend } from "./native-backend.js";
 import { nativeFileBackend } from "./file-native.js";
@@ -41,7 +42,9 @@ export function keychainStore(options: KeychainStoreOptions): OAuthStore {
   if (typeof options !== "object" || options === null || typeof options.service !== "string" || typeof options.account !== "string") {
     throw new OAuthCallbackError("INVALID_PARAMETER", "keychainStore needs { service, account } strings");
   }
+  checkOptions("keychainStore", options, ["service", "account", "fallback", "onWarning"]);
   const { fallback } = options;
+  if (fallback !== undefined) checkOptions("keychainStore fallback", fallback, ["path", "encryptionKey", "keyName"]);
   if (fallback !== undefined && fallback.encryptionKey === undefined) {
     throw new OAuthCallbackError("INVALID_KEY", "the keychain fallback is an encrypted file: give fallback.encryptionKey");
   }
