@@ -80,14 +80,11 @@ build_all() {
   step "building the wasm core"
   cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release --no-default-features
   cp "$dir/oauth_callback_wasm.wasm" "$dir/oauth_callback_wasm.browser.wasm"
-  cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
-  bindgen_wasm "$dir/oauth_callback_wasm.wasm" npm/wasm wasm
+  build_wasm_node
   bindgen_wasm "$dir/oauth_callback_wasm.browser.wasm" npm/wasm-browser wasm-browser
 
   step "building the native addon"
-  napi build --platform --release --manifest-path crates/node/Cargo.toml \
-    --config-path crates/node/napi.json --output-dir npm/native --no-js --dts binding.d.ts \
-    >"$STAMPS/napi.log" 2>&1 || { cat "$STAMPS/napi.log"; return 1; }
+  build_napi
 
   step "compiling the TypeScript facade"
   # tsc type-checks (including the generated wasm and addon .d.ts) and emits .d.ts and
@@ -96,6 +93,20 @@ build_all() {
   # process loads costs about a millisecond of import time.
   tsc -p npm
   bundle_facade
+}
+
+# The wasm module for Node, Bun and Deno (the full one) and its glue.
+build_wasm_node() {
+  local dir="target/wasm32-unknown-unknown/wasm-release"
+  cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
+  bindgen_wasm "$dir/oauth_callback_wasm.wasm" npm/wasm wasm
+}
+
+# The napi addon for this platform into npm/native.
+build_napi() {
+  napi build --platform --release --manifest-path crates/node/Cargo.toml \
+    --config-path crates/node/napi.json --output-dir npm/native --no-js --dts binding.d.ts \
+    >"$STAMPS/napi.log" 2>&1 || { cat "$STAMPS/napi.log"; return 1; }
 }
 
 # Bundles each entry point of the facade into npm/dist (no type check: tsc does that).
