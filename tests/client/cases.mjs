@@ -1,7 +1,8 @@
 // OAuthClient against a real oidc-provider, shared by Node (a Chromium user), Bun and
 // Deno (a plain-HTTP user). `env.signIn(url, opts)` plays the user; `env.startProvider`
 // starts the server.
-import { equal, ok } from "../facade/assert.mjs";
+import { inMemoryStore as peerInMemoryStore } from "oauth-callback";
+import { equal, match, ok } from "../facade/assert.mjs";
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT } from "../../examples/local-server/provider.mjs";
 
 async function userinfo(issuer, token) {
@@ -19,10 +20,153 @@ async function rejection(p) {
   throw new Error("expected a rejection");
 }
 
+/** A plain `TokenStore` on a Map: get, set, delete and nothing else. */
+function mapTokenStore() {
+  const map = new Map();
+  return {
+    map,
+    get: async (key) => map.get(key) ?? null,
+    set: async (key, tokens) => void map.set(key, tokens),
+    delete: async (key) => void map.delete(key),
+  };
+}
+
+/** `oauth-callback`'s `OAuthStore` shape on Maps: tokens, registrations, verifiers; no `update`. */
+function peerShapedStore() {
+  const base = mapTokenStore();
+  const clients = new Map();
+  const verifiers = new Map();
+  return {
+    ...base,
+    clients,
+    verifiers,
+    getClient: async (key) => clients.get(key) ?? null,
+    setClient: async (key, client) => void clients.set(key, client),
+    deleteClient: async (key) => void clients.delete(key),
+    getCodeVerifier: async (key) => verifiers.get(key) ?? null,
+    setCodeVerifier: async (key, verifier) => void verifiers.set(key, verifier),
+    deleteCodeVerifier: async (key) => void verifiers.delete(key),
+  };
+}
+
+/** Sign in, use, refresh, log out: the whole life of a client on `storage`. */
+async function wholeLife(lib, env, p, storage) {
+  const client = new lib.OAuthClient({ issuer: p.issuer, scopes: ["openid"], storage, launch: (url) => env.signIn(url) });
+  const t1 = await client.authenticate();
+  equal(await userinfo(p.issuer, t1.accessToken), 200, "signed in");
+  equal((await storage.get(p.issuer)).accessToken, t1.accessToken, "the tokens are in the given store");
+  equal(await client.getValidToken(), t1.accessToken, "a fresh token is used as it is");
+  await storage.set(p.issuer, { ...(await storage.get(p.issuer)), expiresAt: Date.now() - 1000 });
+  const fresh = await client.getValidToken();
+  ok(fresh !== t1.accessToken, "refreshed");
+  equal((await storage.get(p.issuer)).accessToken, fresh, "the refreshed tokens are in the given store");
+  // A second client on the same store (a restart, in effect) uses the tokens.
+  const again = new lib.OAuthClient({ issuer: p.issuer, storage });
+  equal(await again.getValidToken(), fresh, "another client reads the tokens");
+  equal((await client.logout()).revoked, true, "revoked");
+  equal(await storage.get(p.issuer), null, "forgotten in the given store");
+  equal(p.counts.registration, 1, "registered once");
+  equal(p.counts.refresh, 1, "refreshed once");
+}
+
 /** Pretends the access token expired, as time would. */
 const expire = (store, key) => store.update(key, (e) => ({ ...e, tokens: { ...e.tokens, expiresAt: Date.now() - 1000 } }));
 
 export const clientCases = [
+  ["client: a token that lives 20 s is not refreshed on every call; it is refreshed past half its lifetime", async (lib, env) => {
+    const p = await env.startProvider({ accessTokenTtl: 20 });
+    try {
+      const store = lib.inMemoryStore();
+      const client = new lib.OAuthClient({ issuer: p.issuer, clientId: PUBLIC_CLIENT, scopes: ["openid"], storage: store, launch: (url) => env.signIn(url) });
+      const t = await client.authenticate();
+      equal(t.expiresAt - t.issuedAt, 20_000, "its lifetime is known");
+      for (let i = 0; i < 3; i++) equal(await client.getValidToken(), t.accessToken, `call ${i + 1} uses the token`);
+      equal(p.counts.refresh, 0, "no refresh while the token is young (the 60 s default margin would refresh on every call)");
+      // 15 of its 20 seconds gone: within the margin of half its lifetime.
+      const now = Date.now();
+      await store.update(p.issuer, (e) => ({ ...e, tokens: { ...e.tokens, issuedAt: now - 15_000, expiresAt: now + 5_000 } }));
+      const fresh = await client.getValidToken();
+      ok(fresh !== t.accessToken, "refreshed");
+      equal(p.counts.refresh, 1, "one refresh");
+      equal(await client.getValidToken(), fresh, "and the new token is used as it is");
+      equal(p.counts.refresh, 1, "still one refresh");
+    } finally {
+      await p.close();
+    }
+  }],
+
+  ["client: the refresh margin is the smaller of refreshSkewMs and half the lifetime; without a known lifetime it is refreshSkewMs", async (lib) => {
+    const store = lib.inMemoryStore();
+    const issuer = "https://as.example";
+    // No request may be made: a fresh-enough token is returned as it is.
+    const noRequest = () => Promise.reject(new Error("no request expected"));
+    const endpoints = { tokenEndpoint: `${issuer}/token` };
+    const client = new lib.OAuthClient({ issuer, clientId: "c", storage: store, endpoints, fetch: noRequest });
+    const now = Date.now();
+    await store.set(issuer, { accessToken: "short-lived", refreshToken: "r", issuedAt: now, expiresAt: now + 30_000 });
+    equal(await client.getValidToken(), "short-lived", "30 s token, 30 s left: margin 15 s");
+    const skewed = new lib.OAuthClient({ issuer, clientId: "c", storage: store, endpoints, refreshSkewMs: 5_000, fetch: noRequest });
+    await store.set(issuer, { accessToken: "skewed", refreshToken: "r", issuedAt: now - 20_000, expiresAt: now + 10_000 });
+    equal(await skewed.getValidToken(), "skewed", "refreshSkewMs 5 s is smaller than half of 30 s");
+    // Tokens stored without issuedAt (by oauth-callback, say): the configured margin.
+    await store.set(issuer, { accessToken: "unknown-age", refreshToken: "r", expiresAt: now + 30_000 });
+    const err = await rejection(client.getValidToken());
+    equal(err.code, "HTTP_ERROR", `a refresh was attempted: ${err.message}`);
+    match(err.message, /^refresh: POST https:\/\/as\.example\/token failed: no request expected$/, "the refresh request, named");
+  }],
+
+  ["client: storage may be a plain { get, set, delete } TokenStore: sign in, refresh and log out through it", async (lib, env) => {
+    const p = await env.startProvider();
+    try {
+      await wholeLife(lib, env, p, mapTokenStore());
+    } finally {
+      await p.close();
+    }
+  }],
+
+  ["client: storage may be oauth-callback's own inMemoryStore()", async (lib, env) => {
+    const p = await env.startProvider();
+    try {
+      await wholeLife(lib, env, p, peerInMemoryStore());
+    } finally {
+      await p.close();
+    }
+  }],
+
+  ["client: a TokenStore with oauth-callback's getClient/setCodeVerifier keeps the registration there, so a restart does not register again", async (lib, env) => {
+    const p = await env.startProvider();
+    try {
+      const storage = peerShapedStore();
+      let seenVerifier = null;
+      const make = () => new lib.OAuthClient({ issuer: p.issuer, scopes: ["openid"], storage, launch: async (url) => {
+        seenVerifier = storage.verifiers.get(p.issuer);
+        await env.signIn(url);
+      } });
+      await make().authenticate();
+      ok(typeof seenVerifier === "string" && seenVerifier.length >= 43, "the verifier was kept in the store during the sign-in");
+      equal(storage.verifiers.size, 0, "and removed after the exchange");
+      ok(storage.clients.get(p.issuer)?.clientId, "the registration is in the store");
+      await make().authenticate();
+      equal(p.counts.registration, 1, "a new client (a restart) reused it");
+    } finally {
+      await p.close();
+    }
+  }],
+
+  ["client: storage that is not a TokenStore is refused at construction, naming what is missing", async (lib) => {
+    for (const [storage, missing] of [[{ get: async () => null }, /has no set, delete$/], [{}, /has no get, set, delete$/], ["tokens.json", /an object with get, set and delete/]]) {
+      let thrown;
+      try {
+        new lib.OAuthClient({ issuer: "https://as.example", storage });
+      } catch (e) {
+        thrown = e;
+      }
+      ok(thrown instanceof lib.OAuthCallbackError, `typed error for ${JSON.stringify(storage)}`);
+      equal(thrown.code, "INVALID_PARAMETER", "code");
+      match(thrown.message, missing, "names what is missing");
+    }
+  }],
+
   ["client: sign in, call the API, refresh without a browser, log out and see the token revoked", async (lib, env) => {
     const p = await env.startProvider();
     try {

@@ -98,7 +98,8 @@ pub fn json_object(status: u16, body: &str, what: &str) -> Result<Value, StepErr
             ErrorCode::InvalidResponse,
             format!(
                 "the {what} answered HTTP {status} without an OAuth error: \"{}\"",
-                excerpt(body)
+                // Redacted first: an error page may echo the request's secrets.
+                excerpt(&crate::trace::redact_body(body))
             ),
         )
         .into());
@@ -178,6 +179,11 @@ mod tests {
         let StepError::Library(e) = e else { panic!() };
         assert_eq!(e.code(), ErrorCode::InvalidResponse);
         assert!(e.message().contains("502"));
+        assert!(e.message().contains("[24 bytes]"), "{}", e.message());
+        let e =
+            json_object(401, r#"{"access_token":"abcdefghijkl"}"#, "token endpoint").unwrap_err();
+        let StepError::Library(e) = e else { panic!() };
+        assert!(!e.message().contains("abcdefghijkl"), "{}", e.message());
     }
 
     #[test]

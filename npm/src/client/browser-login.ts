@@ -9,7 +9,7 @@ import { asList as list, buildAuthorizationUrl, generatePkce, generateState } fr
 import type { Tokens } from "../store/types.js";
 import { discoverMetadata } from "./discovery.js";
 import { observer } from "../observer.js";
-import { send, type Emit, type OAuthEvent } from "./http.js";
+import { checkTimeout, exchange, throwIfAborted, untilAborted, type Emit, type OAuthEvent } from "./http.js";
 import { steps, type ServerMetadata } from "./steps.js";
 
 /** Options of `BrowserOAuthClient`. */
@@ -24,6 +24,13 @@ export interface BrowserOAuthClientOptions {
   storage?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
   fetch?: typeof fetch;
   onEvent?: (event: OAuthEvent) => void;
+  /** Bound of each request (discovery, code exchange), headers and body, in ms (default 30000); past it: `TIMEOUT`. */
+  requestTimeoutMs?: number;
+}
+
+/** What a call accepts to be cancelled: aborting rejects with `ABORTED`. */
+export interface BrowserCallOptions {
+  signal?: AbortSignal;
 }
 
 interface Pending {
@@ -38,6 +45,7 @@ export class BrowserOAuthClient {
   readonly #fetch: typeof fetch;
   readonly #key: string;
   readonly #emit: Emit;
+  readonly #timeoutMs: number;
   #metadata: Promise<ServerMetadata> | undefined;
 
   constructor(options: BrowserOAuthClientOptions) {
@@ -48,6 +56,7 @@ export class BrowserOAuthClient {
     this.#fetch = (options.fetch ?? globalThis.fetch).bind(globalThis);
     this.#key = `oauth-callback-rs:pending:${options.issuer}`;
     this.#emit = observer(options.onEvent);
+    this.#timeoutMs = checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
   }
 
 
@@ -57,16 +66,22 @@ export class BrowserOAuthClient {
     return s;
   }
 
-  /** Discovers the server (cached). */
-  discover(): Promise<ServerMetadata> {
-    this.#metadata ??= discoverMetadata(this.#o.issuer, this.#fetch, this.#emit);
-    this.#metadata.catch(() => (this.#metadata = undefined));
-    return this.#metadata;
+  /** Discovers the server (cached, shared; `signal` stops this caller's wait). */
+  discover(options: BrowserCallOptions = {}): Promise<ServerMetadata> {
+    if (!this.#metadata) {
+      const metadata = discoverMetadata(this.#o.issuer, this.#fetch, this.#emit, { timeoutMs: this.#timeoutMs });
+      this.#metadata = metadata;
+      metadata.catch(() => {
+        if (this.#metadata === metadata) this.#metadata = undefined;
+      });
+    }
+    return untilAborted(this.#metadata, options.signal);
   }
 
   /** Builds the authorization URL and remembers this attempt; navigate to the result. */
-  async startLogin(extraParams?: Readonly<Record<string, string>>): Promise<string> {
-    const meta = await this.discover();
+  async startLogin(extraParams?: Readonly<Record<string, string>>, options: BrowserCallOptions = {}): Promise<string> {
+    throwIfAborted(options.signal);
+    const meta = await this.discover(options);
     if (!meta.authorizationEndpoint) throw new OAuthCallbackError("INVALID_RESPONSE", "the server has no authorization endpoint");
     const pkce = generatePkce();
     const state = generateState();
@@ -94,7 +109,8 @@ export class BrowserOAuthClient {
    * Finishes the login on the redirect page: checks `state` and `iss`, exchanges the code.
    * The attempt is forgotten whatever happens, so a URL cannot be replayed.
    */
-  async completeLogin(url: string | URL): Promise<Tokens> {
+  async completeLogin(url: string | URL, options: BrowserCallOptions = {}): Promise<Tokens> {
+    throwIfAborted(options.signal);
     const storage = this.#storage();
     const raw = storage.getItem(this.#key);
     storage.removeItem(this.#key);
@@ -105,12 +121,11 @@ export class BrowserOAuthClient {
     } catch {
       throw new OAuthCallbackError("STORE_CORRUPT", "the pending sign-in in sessionStorage is damaged");
     }
-    const meta = await this.discover();
+    const meta = await this.discover(options);
     const params: Record<string, string> = {};
     for (const [k, v] of new URL(url).searchParams) params[k] = v;
     const code = steps.validateCallback(params, pending.state, meta.issuer, meta.issParameterSupported);
     const request = steps.codeExchange(meta.tokenEndpoint, { clientId: this.#o.clientId, authMethods: meta.tokenEndpointAuthMethods }, code, pending.redirectUri, pending.verifier, list(this.#o.resource));
-    const { status, body } = await send(this.#fetch, request, "token", this.#emit);
-    return steps.processTokens(status, body, Date.now());
+    return exchange(this.#fetch, request, "token", this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs }, (status, body) => steps.processTokens(status, body, Date.now()));
   }
 }

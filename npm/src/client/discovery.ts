@@ -1,24 +1,33 @@
 import { OAuthCallbackError } from "../errors.js";
-import type { Emit } from "./http.js";
-import { send } from "./http.js";
+import type { Emit, SendOptions } from "./http.js";
+import { inContext, send, serverFailure } from "./http.js";
 import { steps, type ServerMetadata } from "./steps.js";
 
 /**
  * RFC 8414, then OpenID Connect discovery: the first document found is checked by the
  * core (issuer equal to the one asked for, S256, https endpoints). A mismatching issuer
- * stops the search at once: it is an attack, not a miss.
+ * stops the search at once: it is an attack, not a miss. So does a request that fails
+ * below HTTP (refused, timed out, aborted): both documents live on the same server. A
+ * 404, a 5xx or an unusable document moves on to the next; errors name the URL asked.
  */
-export async function discoverMetadata(issuer: string, fetchImpl: typeof fetch, emit: Emit): Promise<ServerMetadata> {
+export async function discoverMetadata(issuer: string, fetchImpl: typeof fetch, emit: Emit, options: SendOptions = {}): Promise<ServerMetadata> {
   let last: unknown;
+  const tried: string[] = [];
   for (const request of steps.discoveryRequests(issuer)) {
-    const { status, body } = await send(fetchImpl, request, "discovery", emit);
-    if (status === 404) continue;
+    tried.push(steps.redactUrl(request.url));
+    const response = await send(fetchImpl, request, "discovery", emit, options);
+    if (response.status === 404) continue;
+    const failure = serverFailure(response, request, "discovery");
+    if (failure) {
+      last = failure;
+      continue;
+    }
     try {
-      return steps.processMetadata(issuer, status, body);
+      return steps.processMetadata(issuer, response.status, response.body);
     } catch (err) {
-      last = err;
-      if (err instanceof OAuthCallbackError && err.code === "ISSUER_MISMATCH") throw err;
+      last = inContext(err, request, "discovery");
+      if (err instanceof OAuthCallbackError && err.code === "ISSUER_MISMATCH") throw last;
     }
   }
-  throw last ?? new OAuthCallbackError("DISCOVERY_FAILED", `no authorization server metadata at ${issuer} (RFC 8414 or OpenID Connect discovery)`);
+  throw last ?? new OAuthCallbackError("DISCOVERY_FAILED", `no authorization server metadata for ${issuer}: ${tried.join(" and ")} answered 404 (RFC 8414, OpenID Connect discovery)`);
 }

@@ -11,6 +11,11 @@ export interface Tokens {
   refreshToken?: string;
   /** Expiry of the access token, milliseconds since the epoch. */
   expiresAt?: number;
+  /**
+   * When the access token was received, milliseconds since the epoch; with `expiresAt`
+   * it gives the token's lifetime, which bounds `OAuthClient`'s refresh margin.
+   */
+  issuedAt?: number;
   /** Granted scope, space-separated. */
   scope?: string;
   /** `token_type`, normally `Bearer`. */
