@@ -19,15 +19,15 @@ export interface LoginLease {
 /** The provider's part of an entry. */
 export interface McpRecord {
   /** The MCP server's canonical URL. */
-  resource?: string;
+  resource?: string | undefined;
   /** The authorization server (the SDK's binding key). */
-  issuer?: string;
-  state?: McpDiscoveryState;
+  issuer?: string | undefined;
+  state?: McpDiscoveryState | undefined;
   /** Token fields beyond `Tokens`, for the tokens whose access token has fingerprint `of`. */
-  tokenExtras?: { of: string; lifetimeMs?: number; fields: Record<string, unknown> };
+  tokenExtras?: { of: string; fields: Record<string, unknown> } | undefined;
   /** Client fields beyond `ClientInfo`, for the client `of`. */
-  clientExtras?: { of: string; fields: Record<string, unknown> };
-  login?: LoginLease;
+  clientExtras?: { of: string; fields: Record<string, unknown> } | undefined;
+  login?: LoginLease | undefined;
 }
 
 const NAME = "mcp";
@@ -77,16 +77,16 @@ const CLIENT_FIELDS = new Set(["client_id", "client_secret", "client_id_issued_a
 /** Splits what the SDK hands to `saveTokens` into `Tokens` and the rest. */
 export function fromSdkTokens(t: McpOAuthTokens, now: number): { tokens: Tokens; extras: NonNullable<McpRecord["tokenExtras"]> } {
   const tokens: Tokens = { accessToken: t.access_token, tokenType: t.token_type || "Bearer" };
-  const lifetime = typeof t.expires_in === "number" && Number.isFinite(t.expires_in) && t.expires_in >= 0 ? t.expires_in * 1000 : undefined;
-  if (lifetime !== undefined) tokens.expiresAt = now + lifetime;
+  if (typeof t.expires_in === "number" && Number.isFinite(t.expires_in) && t.expires_in >= 0) {
+    tokens.expiresAt = now + t.expires_in * 1000;
+    tokens.issuedAt = now;
+  }
   if (t.refresh_token) tokens.refreshToken = t.refresh_token;
   if (t.scope) tokens.scope = t.scope;
   if (t.id_token) tokens.idToken = t.id_token;
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(t)) if (!TOKEN_FIELDS.has(k) && v !== undefined) fields[k] = v;
-  const extras: NonNullable<McpRecord["tokenExtras"]> = { of: fingerprint(t.access_token), fields };
-  if (lifetime !== undefined) extras.lifetimeMs = lifetime;
-  return { tokens, extras };
+  return { tokens, extras: { of: fingerprint(t.access_token), fields } };
 }
 
 /** The SDK's shape of stored tokens: `expires_in` counted from now, extras when they belong to these tokens. */
@@ -101,9 +101,8 @@ export function toSdkTokens(t: Tokens, record: McpRecord, now: number): McpOAuth
 }
 
 /** The lifetime the tokens were issued with, when known. */
-export function lifetimeOf(t: Tokens, record: McpRecord): number | undefined {
-  const x = record.tokenExtras;
-  return x && x.of === fingerprint(t.accessToken) ? x.lifetimeMs : undefined;
+export function lifetimeOf(t: Tokens): number | undefined {
+  return typeof t.issuedAt === "number" && typeof t.expiresAt === "number" && t.expiresAt >= t.issuedAt ? t.expiresAt - t.issuedAt : undefined;
 }
 
 /** Splits what the SDK hands to `saveClientInformation` into `ClientInfo` and the rest. */

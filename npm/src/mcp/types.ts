@@ -46,8 +46,8 @@ export interface McpClientMetadata {
 /** RFC 9728 protected resource metadata, as the SDK discovered it. */
 export interface McpProtectedResourceMetadata {
   resource: string;
-  authorization_servers?: string[];
-  scopes_supported?: string[];
+  authorization_servers?: string[] | undefined;
+  scopes_supported?: string[] | undefined;
   [field: string]: unknown;
 }
 
@@ -109,8 +109,8 @@ export interface BrowserAuthOptions {
   clientName?: string;
   /** SEP-991: an https URL of a client metadata document, used as client ID where the server supports it. */
   clientMetadataUrl?: string;
-  /** Milliseconds each request to the authorization server may take (default 10000). */
-  requestTimeout?: number;
+  /** Milliseconds each request to the authorization server may take, headers and body (default 10000). */
+  requestTimeoutMs?: number;
   /** Aborts the provider's requests and logins. */
   signal?: AbortSignal;
   /** The trace of the provider's own OAuth messages, secrets redacted. */
