@@ -1,109 +1,247 @@
 /**
- * The callback server on `Deno.serve`: every request goes to the same core handler as
- * the addon's hyper server, through wasm, so both answer byte for byte alike.
+ * The callback server on `Deno.listen` (Deno without `--allow-ffi`). This file only moves
+ * bytes: the core (through wasm) reads each request head and writes each response exactly
+ * as the addon's hyper server reads and writes them, so both drivers give the same answer
+ * to the same bytes. The transport limits are hyper's in the addon: at most 256
+ * connections at once (more are closed on accept), 3 s to send the head, 10 s per
+ * connection in all, a 16 KiB head, one request per connection (`connection: close`, the
+ * socket closed after the response; pipelined requests are not answered).
  */
 import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "./callback-driver.js";
 import { OAuthCallbackError } from "./errors.js";
-import { bindEachLoopback } from "./loopback-deno.js";
-import { callbackHandler, getRedirectUrl } from "./protocol.js";
+import { bindEachLoopback, setUpDenoSignalsNow } from "./loopback-deno.js";
+import { call, callbackHandler, getRedirectUrl } from "./protocol.js";
 
-interface DenoServer {
+/** Connections served at once; more are closed on accept, so a flood cannot grow memory. */
+const MAX_CONNECTIONS = 256;
+/** Time a connection has to send its request head (slowloris and idle connections). */
+const HEADER_TIMEOUT_MS = 3_000;
+/** Time a connection may live in all. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+/** Longest wait before accepting again after accept failed (out of descriptors: EMFILE). */
+const ACCEPT_RETRY_MS = 100;
+
+interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  close(): void;
+}
+interface DenoListener {
   readonly addr: { readonly port: number };
-  readonly finished: Promise<void>;
-  shutdown(): Promise<void>;
+  accept(): Promise<DenoConn>;
+  close(): void;
 }
 declare const Deno: {
-  serve(
-    options: { hostname: string; port: number; signal: AbortSignal; onListen: () => void },
-    handler: (req: Request) => Response,
-  ): DenoServer;
+  listen(options: { hostname: string; port: number; transport: "tcp" }): DenoListener;
 };
+
+type Ending = "timeout" | "closed" | "done";
+
+/** Closes a socket or listener that may already be closed. */
+function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length; ) written += await conn.write(bytes.subarray(written));
+}
 
 /** Starts the server; listening when this returns. */
 export function startDenoCallbackServer(config: CallbackServerConfig): RunningCallbackServer {
   // Refuse a bad host name or callback path before anything is bound.
   getRedirectUrl({ hostname: config.hostname, port: config.port, callbackPath: config.callbackPath });
-  // Deno.serve cannot adopt sockets bound earlier: release the held port and bind it
-  // again at once (a short gap the addon's drivers do not have).
+  // The listener from bindLoopback is handed over by its port: it is closed and the port
+  // bound again at once (a short gap the addon's drivers do not have).
   let port = config.port;
   if (config.listener) {
     if (!config.listener.listening) throw new OAuthCallbackError("INVALID_PARAMETER", "the listener is closed; bind a new one");
     port = config.listener.port;
     config.listener.close();
   }
-  let core: ReturnType<typeof callbackHandler> | undefined;
-  let finish: (kind: "timeout" | "closed" | "done") => void = () => {};
-  const ended = new Promise<"timeout" | "closed" | "done">((resolve) => {
-    finish = resolve;
-  });
-  const handler = (req: Request): Response => {
-    config.onRequest?.(req);
-    if (!core) return new Response("Not ready.\n", { status: 503 });
-    const url = new URL(req.url);
-    const reply = core.handle(req.method, url.pathname + url.search, req.headers.get("host") ?? undefined);
-    const headers = new Headers();
-    for (let i = 0; i + 1 < reply.headers.length; i += 2) headers.set(reply.headers[i] ?? "", reply.headers[i + 1] ?? "");
-    const response = new Response(reply.body, { status: reply.status, headers });
-    // One round trip: the page goes out with this response; the graceful shutdown that
-    // "done" starts lets it finish writing before the server closes.
-    if (reply.kind === "completed") finish("done");
-    reply.free();
-    return response;
-  };
-
-  const stop = new AbortController();
+  setUpDenoSignalsNow();
   const bound = bindEachLoopback(
     config.hostname,
     port,
     (hostname, port) => {
-      const server = Deno.serve({ hostname, port, signal: stop.signal, onListen: () => {} }, handler);
-      return { port: server.addr.port, server };
+      const listener = Deno.listen({ hostname, port, transport: "tcp" });
+      return { port: listener.addr.port, listener };
     },
-    (h) => void h.server.shutdown(),
+    (h) => closeQuietly(h.listener),
   );
   port = bound.port;
-  const servers = bound.handles.map((h) => h.server);
+  const listeners = bound.handles.map((h) => h.listener);
+  let core: ReturnType<typeof callbackHandler>;
+  let headLimit: number;
   try {
     core = callbackHandler(config, port);
+    headLimit = call((c) => c.requestHeadLimit());
   } catch (err) {
-    stop.abort();
+    for (const l of listeners) closeQuietly(l);
     throw err;
   }
   const redirectUri = getRedirectUrl({ hostname: config.hostname, port, callbackPath: config.callbackPath });
-  const timer = setTimeout(() => finish("timeout"), config.timeoutMs);
+
+  let ending: Ending | undefined;
+  let ended: () => void = () => {};
+  const endedPromise = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  const finish = (how: Ending): void => {
+    if (ending !== undefined) return;
+    ending = how;
+    ended();
+  };
+  // Set when the redirect has been answered: from then on the flow ends when that
+  // connection ends (its page written, the socket closed), whatever the deadline says.
+  let completing = false;
+  const timer = setTimeout(() => {
+    if (!completing) finish("timeout");
+  }, config.timeoutMs);
+
+  const open = new Set<DenoConn>();
+  const serving = new Set<Promise<void>>();
+  // Accept loops waiting to try again; woken when a connection closes (a descriptor is
+  // free again) or the server stops.
+  const retrying = new Set<() => void>();
+  const wakeRetries = (): void => {
+    for (const wake of [...retrying]) wake();
+  };
+  const retryPause = (): Promise<void> =>
+    new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(t);
+        retrying.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ACCEPT_RETRY_MS);
+      retrying.add(wake);
+    });
+
+  const showRequest = (method: string, url: string, flat: string[]): void => {
+    const onRequest = config.onRequest;
+    if (!onRequest || method === "") return;
+    let req: Request;
+    try {
+      const headers: [string, string][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) headers.push([flat[i] ?? "", flat[i + 1] ?? ""]);
+      req = new Request(url, { method, headers });
+    } catch {
+      return; // A request a Fetch Request cannot represent is not shown, as with the addon.
+    }
+    try {
+      onRequest(req);
+    } catch {
+      // An observer's failure changes nothing.
+    }
+  };
+
+  /** One request on one connection: read its head, write the core's answer, close. */
+  const serve = async (conn: DenoConn): Promise<void> => {
+    let completedHere = false;
+    const headTimer = setTimeout(() => closeQuietly(conn), HEADER_TIMEOUT_MS);
+    const lifeTimer = setTimeout(() => closeQuietly(conn), CONNECTION_TIMEOUT_MS);
+    try {
+      const buf = new Uint8Array(headLimit);
+      let len = 0;
+      let prevLen: number | undefined;
+      while (len < buf.length) {
+        const n = await conn.read(buf.subarray(len));
+        // The peer ended before a whole head: closed without an answer, as in hyper.
+        if (n === null) return;
+        len += n;
+        const answer = core.answerHead(buf.subarray(0, len), prevLen, Date.now() / 1000);
+        const action = answer.action;
+        const bytes = answer.bytes;
+        const kind = answer.kind;
+        if (action === "write" && kind !== "") showRequest(answer.method, answer.url, answer.headers);
+        answer.free();
+        if (action === "read") {
+          prevLen = len;
+          continue;
+        }
+        clearTimeout(headTimer);
+        if (kind === "completed") completedHere = completing = true;
+        if (action === "write") await writeAll(conn, bytes);
+        return;
+      }
+    } catch {
+      // Reset by the peer, or closed by a timer or the server's end: this connection only.
+    } finally {
+      clearTimeout(headTimer);
+      clearTimeout(lifeTimer);
+      closeQuietly(conn);
+      open.delete(conn);
+      wakeRetries();
+      // The connection that completed the flow has written its page and closed.
+      if (completedHere) finish("done");
+    }
+  };
+
+  const acceptOn = async (listener: DenoListener): Promise<void> => {
+    while (ending === undefined) {
+      let conn: DenoConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        if (ending !== undefined) return;
+        // Out of file descriptors (EMFILE) or a failed handshake: the connection waits
+        // in the backlog; accept again once one of ours has closed, or after a pause.
+        await retryPause();
+        continue;
+      }
+      // Over the cap, or the flow is over: closed at once, the server keeps going.
+      if (ending !== undefined || open.size >= MAX_CONNECTIONS) {
+        closeQuietly(conn);
+        continue;
+      }
+      open.add(conn);
+      const task = serve(conn);
+      serving.add(task);
+      void task.then(() => serving.delete(task));
+    }
+  };
+  const accepting = listeners.map(acceptOn);
 
   const result = (async (): Promise<CallbackServerOutcome> => {
-    const how = await ended;
+    await endedPromise;
     clearTimeout(timer);
-    // After the redirect: a graceful shutdown, so the page in flight is written; a
-    // timeout or close cuts every connection.
-    if (how === "done") await Promise.all(servers.map((s) => s.shutdown()));
-    else stop.abort();
-    await Promise.all(servers.map((s) => s.finished));
-    const h = core as NonNullable<typeof core>;
-    const kind = h.outcomeKind();
-    const flat = h.outcomeParams();
+    // Close the listening sockets and every connection before anyone hears the result,
+    // so the port is free when the promise settles.
+    for (const l of listeners) closeQuietly(l);
+    for (const conn of open) closeQuietly(conn);
+    wakeRetries();
+    await Promise.all([...accepting, ...serving]);
+    const how = ending;
+    const kind = core.outcomeKind();
+    const flat = core.outcomeParams();
     const params: [string, string][] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) params.push([flat[i] ?? "", flat[i + 1] ?? ""]);
-    const out: CallbackServerOutcome = { kind: kind === "code" || kind === "error" || kind === "issuer-mismatch" ? kind : how === "timeout" ? "timeout" : "closed", params };
-    if (kind === "issuer-mismatch") out.errorMessage = h.outcomeError()[1] ?? "";
+    const out: CallbackServerOutcome = {
+      kind: kind === "code" || kind === "error" || kind === "issuer-mismatch" ? kind : how === "timeout" ? "timeout" : "closed",
+      params,
+    };
+    if (kind === "issuer-mismatch") out.errorMessage = core.outcomeError()[1] ?? "";
     if (kind === "error") {
-      const [error = "", message = ""] = h.outcomeError();
+      const [error = "", message = ""] = core.outcomeError();
       out.error = error;
       out.errorMessage = message;
-      const description = h.outcomeErrorDescription();
+      const description = core.outcomeErrorDescription();
       if (description !== undefined) out.errorDescription = description;
-      const uri = h.outcomeErrorUri();
+      const uri = core.outcomeErrorUri();
       if (uri !== undefined) out.errorUri = uri;
     }
-    h.free();
+    core.free();
     return out;
   })();
 
   return {
     port,
     redirectUri,
-    callbackPath: (core as NonNullable<typeof core>).callbackPath,
+    callbackPath: core.callbackPath,
     close: () => finish("closed"),
     wait: () => result,
   };

@@ -1,7 +1,7 @@
 /**
  * oauth-callback-rs for Deno: the wasm core loaded synchronously on first use (needs
  * `--allow-read`); the loopback listener and callback server on the native addon's hyper
- * server with `--allow-ffi` (as in Node and Bun), else on `Deno.listen` / `Deno.serve`
+ * server with `--allow-ffi` (as in Node and Bun), else on `Deno.listen` with the core
  * (both need `--allow-net`); the keychain needs `--allow-ffi`; the built-in launcher
  * needs `--allow-run`.
  */
@@ -17,7 +17,7 @@ export { fileStore } from "./store/file-deno.js";
 export * as mcp from "./mcp/index.deno.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";
-export type { ServerMetadata } from "./client/steps.js";
+export { validateIdToken, type ValidateIdTokenOptions } from "./client/steps-public.js";
 
 /**
  * An OAuth 2.1 client: browser sign-in over a loopback redirect, device flow, tokens

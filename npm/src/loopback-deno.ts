@@ -3,11 +3,16 @@
  * native addon does: the addresses come from the core, `localhost` without IPv6 keeps
  * its IPv4 socket, a taken port is `EADDRINUSE`, and an ephemeral port whose twin on the
  * other family is taken is tried again. Used by `bindLoopback` and the callback server.
+ * Also what a Deno process must do before a loopback server can face a flood.
  */
 import { OAuthCallbackError } from "./errors.js";
 import { loopbackBindAddresses } from "./protocol.js";
 
-declare const Deno: { errors: { AddrInUse: new () => Error; AddrNotAvailable: new () => Error } };
+declare const Deno: {
+  errors: { AddrInUse: new () => Error; AddrNotAvailable: new () => Error };
+  addSignalListener(signal: "SIGINT", handler: () => void): void;
+  removeSignalListener(signal: "SIGINT", handler: () => void): void;
+};
 
 /** Times to retry an ephemeral port whose twin on the other address family is taken. */
 const EPHEMERAL_ATTEMPTS = 16;
@@ -55,5 +60,27 @@ export function bindEachLoopback<T extends Bound>(
       const retry = port === 0 && attempt < EPHEMERAL_ATTEMPTS && err instanceof OAuthCallbackError && err.code === "EADDRINUSE";
       if (!retry) throw err;
     }
+  }
+}
+
+let signalsReady = false;
+
+/**
+ * Deno sets up its own signal handling lazily (about half a second after start) and
+ * panics, taking the whole process down, when no file descriptor is free at that moment
+ * (Deno 2.9: "Too many open files" in ext/signals). A flood that starts before then would
+ * kill the app, so a callback server (either driver) has Deno set it up before it
+ * listens, while descriptors are free. No listener stays: signals behave as they do once
+ * Deno has set them up itself.
+ */
+export function setUpDenoSignalsNow(): void {
+  if (signalsReady) return;
+  signalsReady = true;
+  const none = (): void => {};
+  try {
+    Deno.addSignalListener("SIGINT", none);
+    Deno.removeSignalListener("SIGINT", none);
+  } catch {
+    // No signals here (a restricted runtime): nothing to set up.
   }
 }

@@ -1,8 +1,8 @@
 /**
  * What the deno entry points share: the wasm core loaded synchronously on first use, and
  * `getAuthCode` on the best callback server driver this process may use: the addon's
- * hyper server (the same bytes, limits and timeouts as in Node and Bun) when Deno runs
- * with `--allow-ffi`, otherwise `Deno.serve` with the same core handler.
+ * hyper server when Deno runs with `--allow-ffi`, otherwise the strict `Deno.listen`
+ * driver, whose request heads the core reads: the same bytes, limits and timeouts.
  */
 import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
 import type { StartCallbackServer } from "./callback-driver.js";
@@ -12,6 +12,7 @@ import { OAuthCallbackError } from "./errors.js";
 import type { LoopbackListener, LoopbackOptions } from "./listener.js";
 import { bindLoopback as bindDenoLoopback } from "./listener-deno.js";
 import { bindLoopback as bindNativeLoopback } from "./listener-native.js";
+import { setUpDenoSignalsNow } from "./loopback-deno.js";
 import { loadNative } from "./native.js";
 import { keychainStore as nativeKeychainStore, type KeychainStoreOptions } from "./store/keychain.js";
 import type { OAuthStore } from "./store/types.js";
@@ -47,7 +48,12 @@ export function denoAddonUsable(): boolean {
   }
 }
 
-const startServer: StartCallbackServer = (config) => (denoAddonUsable() ? startNativeCallbackServer(config) : startDenoCallbackServer(config));
+const startServer: StartCallbackServer = (config) => {
+  // Deno sets up its signal handling lazily and panics if no descriptor is free then
+  // (a flood at the port): have it done before anything listens.
+  setUpDenoSignalsNow();
+  return denoAddonUsable() ? startNativeCallbackServer(config) : startDenoCallbackServer(config);
+};
 
 /**
  * Starts a loopback server, opens the authorization URL (managed mode), waits for the

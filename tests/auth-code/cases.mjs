@@ -1,6 +1,8 @@
-// getAuthCode cases shared by Node and Bun: a real loopback server (the addon's hyper
-// driver of the core handler), real HTTP from fetch and raw sockets on 127.0.0.1.
+// getAuthCode cases shared by every runtime and both loopback drivers (the addon's hyper
+// server in Node, Bun and Deno with --allow-ffi; Deno.listen in Deno without it): a real
+// loopback server, real HTTP from fetch and raw sockets on 127.0.0.1.
 import { equal, match, ok, throwsCode } from "../facade/assert.mjs";
+import { exchange, headLines, holdConnections, hostileRequests, statusOf as statusOrNull } from "./hostile.mjs";
 import { idleConnections, portOpen, rawRequest, statusOf } from "./raw-http.mjs";
 
 /** Starts getAuthCode on a free port; resolves once it listens. */
@@ -258,7 +260,7 @@ export const authCodeCases = [
       // answers and closes: the answer is always read, never a reset.
       const huge = await get(port, `/callback?code=${"x".repeat(64 * 1024)}`);
       const status = statusOf(huge);
-      ok(status === 431 || status === 400, `a query past the head limit is refused with 431 (hyper) or 400 (Deno.serve), got ${status}`);
+      equal(status, 431, "a query past the head limit is refused with 431");
       const res = await hit(`${redirectUri}?code=real`);
       equal(res.status, 200, "real redirect served");
       equal((await promise).code, "real", "real code");
@@ -331,14 +333,57 @@ export const authCodeCases = [
     ok(!(e instanceof lib.TimeoutError), "distinct");
     throwsCode(lib, () => { throw new lib.OAuthCallbackError("SERVER_CLOSED", "x"); }, "SERVER_CLOSED");
   }],
-];
 
-/**
- * Cases for the addon's hyper server only (Node, Bun, and Deno with --allow-ffi): it sees
- * the raw request target, where Deno.serve hands over a parsed URL.
- */
-export const hyperCases = [
-  ["getAuthCode (hyper): an absolute-form request target matches no path", async (lib) => {
+  ["getAuthCode: hostile bytes get hyper's answers, one response per connection, and change nothing", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib, { timeout: 60_000 });
+    const host = `127.0.0.1:${port}`;
+    // All at once, each on its own connection: the ones the header timeout closes take 3 s.
+    const results = await Promise.all(hostileRequests.map(([, chunks]) => exchange(port, chunks(host, port))));
+    hostileRequests.forEach(([name, , status], i) => {
+      const { response, closedByServer } = results[i];
+      ok(closedByServer, `${name}: the server closed the connection`);
+      equal(statusOrNull(response), status, `${name}: status`);
+      if (status === null) {
+        equal(response, "", `${name}: no answer at all`);
+        return;
+      }
+      equal(response.split(/HTTP\/1\.[01] \d{3} /).length, 2, `${name}: exactly one response`);
+      const lines = headLines(response);
+      equal(lines.filter((l) => l === "connection: close").length, 1, `${name}: connection: close, once`);
+      const names = lines.slice(1).map((l) => l.slice(0, l.indexOf(":")));
+      if (status === 400 || status === 431) {
+        equal(names.join(), "connection,content-length", `${name}: hyper's bare refusal`);
+      } else {
+        for (const n of ["cache-control", "referrer-policy", "x-content-type-options", "x-frame-options", "content-security-policy", "content-type", "content-length"]) {
+          equal(names.filter((x) => x === n).length, 1, `${name}: ${n} once`);
+        }
+      }
+    });
+    const page = await hit(`${redirectUri}?code=real`);
+    equal(page.status, 200, "the real redirect is served");
+    equal((await promise).code, "real", "none of them completed the flow");
+  }],
+
+  ["getAuthCode: past 256 connections at once, one more is closed unanswered; the held ones are still served", async (lib) => {
+    const { promise, port } = await start(lib, { timeout: 30_000 });
+    const held = await holdConnections(port, 256);
+    try {
+      // The server accepts in arrival order, so the 257th comes after the 256 held ones.
+      const extra = await exchange(port, [`GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`]);
+      equal(held.filter((h) => h.closed).length, 0, "premise: the held connections were all still open (each has 3 s to send its head)");
+      ok(extra.closedByServer, "the 257th was closed by the server");
+      equal(extra.response, "", "without an answer: it was never read");
+      held[0].send(`GET /callback?code=held HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      equal(statusOf(await held[0].ended), 200, "a held connection is served");
+      equal((await promise).code, "held", "completed through it");
+      await Promise.all(held.map((h) => h.ended));
+      ok(held.every((h) => h.closed), "every held connection closed with the server");
+    } finally {
+      for (const h of held) h.destroy();
+    }
+  }],
+
+  ["getAuthCode: an absolute-form request target matches no path", async (lib) => {
     const { promise, port } = await start(lib);
     const head = `GET http://127.0.0.1:${port}/callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
     equal(statusOf(await rawRequest(port, head)), 404, "absolute-form target");
@@ -346,7 +391,7 @@ export const hyperCases = [
     equal((await promise).code, "good", "the real redirect still works");
   }],
 
-  ["getAuthCode (hyper): a request head over 16 KiB is refused, one under it is served", async (lib) => {
+  ["getAuthCode: a request head over 16 KiB is refused, one under it is served", async (lib) => {
     const { promise, port, redirectUri } = await start(lib);
     const withHeader = (bytes) => `GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Pad: ${"a".repeat(bytes)}\r\nConnection: close\r\n\r\n`;
     equal(statusOf(await rawRequest(port, withHeader(12 * 1024))), 404, "a 12 KiB head is read (and is not the callback)");

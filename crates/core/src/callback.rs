@@ -237,17 +237,21 @@ impl CallbackHandler {
     }
 
     /// Is `host` this server: `localhost`, a 127.0.0.0/8 address or `[::1]`, with our port.
+    /// Only what a URL parser accepts as that authority: the port in digits (no sign),
+    /// an IPv6 address in brackets and only it (`::1:PORT` is no authority at all).
     fn host_ok(&self, host: Option<&str>) -> bool {
         let Some(host) = host else { return false };
         let Some((name, port)) = host.rsplit_once(':') else {
             return false;
         };
-        port.parse::<u16>().ok() == Some(self.config.port)
+        let dotted = !name.contains(|c: char| c.is_alphabetic() || matches!(c, ':' | '[' | ']'));
+        let bracketed_v6 = name.starts_with('[') && name.ends_with(']') && name.contains(':');
+        !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().ok() == Some(self.config.port)
             && !name.is_empty()
             && loopback::bind_addresses(name).is_ok()
-            && (name.eq_ignore_ascii_case("localhost")
-                || !name.contains(char::is_alphabetic)
-                || name.starts_with('['))
+            && (name.eq_ignore_ascii_case("localhost") || dotted || bracketed_v6)
     }
 
     /// Answers one request. Never panics, whatever the input.
@@ -329,18 +333,18 @@ impl CallbackHandler {
                 );
             }
         }
-        if let Some((issuer, required)) = &self.config.expected_issuer {
-            if let Err(e) = authorization_response::check_issuer(get("iss"), issuer, *required) {
-                let page = self.error_page(
-                    "issuer_mismatch",
-                    Some("The response came from another authorization server than this sign-in expected."),
-                    None,
-                );
-                self.outcome = Some(CallbackOutcome::IssuerMismatch {
-                    message: e.message().to_owned(),
-                });
-                return (html(200, page), RequestKind::Completed);
-            }
+        if let Some((issuer, required)) = &self.config.expected_issuer
+            && let Err(e) = authorization_response::check_issuer(get("iss"), issuer, *required)
+        {
+            let page = self.error_page(
+                "issuer_mismatch",
+                Some("The response came from another authorization server than this sign-in expected."),
+                None,
+            );
+            self.outcome = Some(CallbackOutcome::IssuerMismatch {
+                message: e.message().to_owned(),
+            });
+            return (html(200, page), RequestKind::Completed);
         }
         let (outcome, page) = if let Some(error) = get("error") {
             let page = self.error_page(error, get("error_description"), get("error_uri"));
@@ -623,6 +627,11 @@ mod tests {
             Some("0.0.0.0:53682"),
             Some(":53682"),
             Some("localhost:53682\r\n"),
+            Some("::1:53682"),
+            Some("localhost:+53682"),
+            Some("127.0.0.1:-0"),
+            Some("[::1]:+53682"),
+            Some("[127.0.0.1]:53682"),
         ] {
             let (r, k) = h.handle(CallbackRequest {
                 method: "GET",

@@ -23,6 +23,7 @@ pub mod loopback;
 pub mod pages;
 pub mod pkce;
 pub mod registration;
+pub mod request_head;
 pub mod revocation;
 pub mod sanitize;
 pub mod state;

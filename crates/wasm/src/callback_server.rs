@@ -1,27 +1,51 @@
-//! The loopback callback handler, for JavaScript servers (`Deno.serve`).
+//! The loopback callback handler, for a JavaScript server that owns its sockets
+//! (`Deno.listen`): the bytes of each request head go in, the bytes of the response come
+//! out, read and written by the core exactly as the addon's hyper server reads and writes
+//! them.
 
 use oauth_callback_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::Result;
+use core::request_head::{self, Answer};
 
-/// One response of the callback handler, for a JS server (`Deno.serve`) to send.
+/// What the driver does after a read, from [`CallbackHandler::answer_head`].
 #[wasm_bindgen(getter_with_clone)]
-pub struct CallbackReply {
-    /// HTTP status.
-    pub status: u16,
-    /// Header names and values, alternating, security headers included.
-    pub headers: Vec<String>,
-    /// Body (UTF-8 HTML or text).
-    pub body: String,
-    /// What the request was: `completed`, `state-mismatch`, `bad-host`, `already-handled`, ...
+pub struct HeadAnswer {
+    /// `read` (not a whole head yet: read more), `write` (write `bytes`, then close the
+    /// connection) or `close` (close it without writing).
+    #[wasm_bindgen(readonly)]
+    pub action: String,
+    /// The response, for `write`.
+    #[wasm_bindgen(readonly)]
+    pub bytes: Vec<u8>,
+    /// What the request was (`completed`, `state-mismatch`, `bad-host`, ...); empty when
+    /// the head was refused before the handler saw it.
+    #[wasm_bindgen(readonly)]
     pub kind: String,
+    /// The request's method, for `onRequest`; empty when the head was refused.
+    #[wasm_bindgen(readonly)]
+    pub method: String,
+    /// The request's absolute URL as the addon records it, for `onRequest`.
+    #[wasm_bindgen(readonly)]
+    pub url: String,
+    /// Header names (lower case) and values (UTF-8, lossy) alternating, for `onRequest`.
+    #[wasm_bindgen(readonly)]
+    pub headers: Vec<String>,
+}
+
+/// The most bytes of a request head the driver reads on one connection; the core
+/// answers 431 to a head still incomplete at this size.
+#[wasm_bindgen(js_name = requestHeadLimit)]
+pub fn request_head_limit() -> u32 {
+    u32::try_from(request_head::MAX_HEAD_BYTES).unwrap_or(u32::MAX)
 }
 
 /// RFC 8252 §7.3 / RFC 6749 §4.1.2: the core's loopback callback handler, driven from JS.
 #[wasm_bindgen]
 pub struct CallbackHandler {
     inner: core::callback::CallbackHandler,
+    port: u16,
 }
 
 #[wasm_bindgen]
@@ -52,6 +76,7 @@ impl CallbackHandler {
         }
         Ok(Self {
             inner: core::callback::CallbackHandler::new(config),
+            port,
         })
     }
 
@@ -61,29 +86,49 @@ impl CallbackHandler {
         self.inner.callback_path().to_owned()
     }
 
-    /// Answers one request.
-    pub fn handle(&mut self, method: &str, target: &str, host: Option<String>) -> CallbackReply {
-        use core::callback::SECURITY_HEADERS;
-        let (response, kind) = self.inner.handle(core::callback::CallbackRequest {
-            method,
-            target,
-            host: host.as_deref(),
-        });
-        let mut headers = Vec::with_capacity(2 * (SECURITY_HEADERS.len() + response.headers.len()));
-        for (name, value) in SECURITY_HEADERS {
-            headers.push(name.to_owned());
-            headers.push(value.to_owned());
+    /// Reads the request head in `bytes` (everything received on one connection so far)
+    /// and, once it is whole, answers it: HTTP/1.x as the addon's hyper server reads it,
+    /// the same refusals (400, 431, an HTTP/2 preface closed), the same response bytes.
+    /// `prev_len` is the length of `bytes` at the previous call that said `read` (none
+    /// on the first call); `unix_secs` the time for the `date` header.
+    #[wasm_bindgen(js_name = answerHead)]
+    pub fn answer_head(
+        &mut self,
+        bytes: &[u8],
+        prev_len: Option<u32>,
+        unix_secs: f64,
+    ) -> HeadAnswer {
+        let prev_len = prev_len.and_then(|n| usize::try_from(n).ok());
+        // A negative, NaN or huge time saturates: the date is only informative.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let unix_secs = unix_secs as u64;
+        let mut out = HeadAnswer {
+            action: String::new(),
+            bytes: Vec::new(),
+            kind: String::new(),
+            method: String::new(),
+            url: String::new(),
+            headers: Vec::new(),
+        };
+        match request_head::answer(&mut self.inner, bytes, prev_len, unix_secs) {
+            Answer::ReadMore => "read".clone_into(&mut out.action),
+            Answer::Close => "close".clone_into(&mut out.action),
+            Answer::Respond { bytes, request } => {
+                "write".clone_into(&mut out.action);
+                out.bytes = bytes;
+                if let Some((head, kind)) = request {
+                    kind.as_str().clone_into(&mut out.kind);
+                    head.method.clone_into(&mut out.method);
+                    out.url = request_head::request_url(&head, self.port);
+                    for (name, value) in &head.headers {
+                        out.headers.push(name.to_ascii_lowercase());
+                        out.headers
+                            .push(String::from_utf8_lossy(value).into_owned());
+                    }
+                }
+            }
         }
-        for (name, value) in response.headers {
-            headers.push(name.to_owned());
-            headers.push(value);
-        }
-        CallbackReply {
-            status: response.status,
-            headers,
-            body: response.body,
-            kind: kind.as_str().to_owned(),
-        }
+        out
     }
 
     /// `code`, `error`, `issuer-mismatch`, or empty while waiting.
