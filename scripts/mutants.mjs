@@ -100,7 +100,7 @@ const MUTATIONS = [
   },
   {
     name: "write without the lock (Deno file store)",
-    file: "npm/src/store/file-deno.ts",
+    file: "npm/src/deno/file-store.ts",
     from: "const held = await lock();",
     to: "const held = { close() {} };",
     build: "ts",

@@ -6,14 +6,14 @@
  * needs `--allow-run`.
  */
 import { BaseOAuthClient, type OAuthClientOptions } from "./client/oauth-client.js";
-import { getAuthCode } from "./runtime.deno.js";
-export { bindLoopback, keychainStore } from "./runtime.deno.js";
-export type { KeychainStoreOptions } from "./store/keychain.js";
+import { getAuthCode } from "./deno/runtime.js";
+export { bindLoopback, keychainStore } from "./deno/runtime.js";
+export type { KeychainStoreOptions } from "./node/keychain.js";
 
 export * from "./api.js";
 export { getAuthCode };
 export { openBrowser } from "./launcher.js";
-export { fileStore } from "./store/file-deno.js";
+export { fileStore } from "./deno/file-store.js";
 export * as mcp from "./mcp/index.deno.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";

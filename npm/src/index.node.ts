@@ -3,14 +3,14 @@
  * the native addon (hyper callback server, sockets, file locks, keychain) loaded lazily.
  */
 import { BaseOAuthClient, type OAuthClientOptions } from "./client/oauth-client.js";
-import { getAuthCode } from "./runtime.node.js";
+import { getAuthCode } from "./node/runtime.js";
 
 export * from "./api.js";
 export { getAuthCode };
 export { openBrowser } from "./launcher.js";
-export { bindLoopback } from "./listener-native.js";
-export { fileStore } from "./store/file-native.js";
-export { keychainStore, type KeychainStoreOptions } from "./store/keychain.js";
+export { bindLoopback } from "./node/listener.js";
+export { fileStore } from "./node/file-store.js";
+export { keychainStore, type KeychainStoreOptions } from "./node/keychain.js";
 export * as mcp from "./mcp/index.node.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";

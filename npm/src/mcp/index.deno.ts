@@ -1,11 +1,11 @@
 /** The MCP side of oauth-callback-rs for Deno: `browserAuth`, the one-call connection, the stores. */
-import { bindLoopback, getAuthCode } from "../runtime.deno.js";
+import { bindLoopback, getAuthCode } from "../deno/runtime.js";
 import { BrowserOAuthProvider } from "./browser-auth.js";
 import { connectWith, type ConnectWithBrowserAuthOptions, type McpClientLike } from "./connect.js";
 import type { BrowserAuthOptions } from "./types.js";
 
 export * from "./exports.js";
-export { fileStore } from "../store/file-deno.js";
+export { fileStore } from "../deno/file-store.js";
 
 /** An MCP SDK `OAuthClientProvider` that signs in through the browser and a loopback redirect. */
 export function browserAuth(options: BrowserAuthOptions = {}): BrowserOAuthProvider {

@@ -1,12 +1,12 @@
 /** The MCP side of oauth-callback-rs for Node and Bun: `browserAuth`, the one-call connection, the stores. */
-import { bindLoopback } from "../listener-native.js";
-import { getAuthCode } from "../runtime.node.js";
+import { bindLoopback } from "../node/listener.js";
+import { getAuthCode } from "../node/runtime.js";
 import { BrowserOAuthProvider } from "./browser-auth.js";
 import { connectWith, type ConnectWithBrowserAuthOptions, type McpClientLike } from "./connect.js";
 import type { BrowserAuthOptions } from "./types.js";
 
 export * from "./exports.js";
-export { fileStore } from "../store/file-native.js";
+export { fileStore } from "../node/file-store.js";
 
 /** An MCP SDK `OAuthClientProvider` that signs in through the browser and a loopback redirect. */
 export function browserAuth(options: BrowserAuthOptions = {}): BrowserOAuthProvider {

@@ -1,7 +1,7 @@
-import { checkOptions } from "./options.js";
-import { expectPort, expectString } from "./errors.js";
-import type { LoopbackListener, LoopbackOptions } from "./listener.js";
-import { bindEachLoopback } from "./loopback-deno.js";
+import { checkOptions } from "../options.js";
+import { expectPort, expectString } from "../errors.js";
+import type { LoopbackListener, LoopbackOptions } from "../listener.js";
+import { bindEachLoopback } from "./loopback.js";
 
 interface DenoListener {
   readonly addr: { readonly port: number };

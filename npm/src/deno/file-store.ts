@@ -7,10 +7,10 @@
  */
 import { OAuthCallbackError } from "../errors.js";
 import { isEncryptedStore, storeCipher } from "../protocol.js";
-import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
-import { peerLayout, versionedLayout } from "./document.js";
-import { createOAuthStore } from "./oauth-store.js";
-import type { OAuthStore } from "./types.js";
+import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "../store/file-options.js";
+import { peerLayout, versionedLayout } from "../store/document.js";
+import { createOAuthStore } from "../store/oauth-store.js";
+import type { OAuthStore } from "../store/types.js";
 
 interface FsFile {
   lock(exclusive?: boolean): Promise<void>;

@@ -6,11 +6,11 @@
  */
 import { OAuthCallbackError, toLibraryError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { loadNative } from "../native.js";
+import { loadNative } from "./addon.js";
 import { nativeBackend } from "./native-backend.js";
-import { nativeFileBackend } from "./file-native.js";
-import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
-import type { OAuthStore } from "./types.js";
+import { nativeFileBackend } from "./file-store.js";
+import { createOAuthStore, type DocumentBackend } from "../store/oauth-store.js";
+import type { OAuthStore } from "../store/types.js";
 
 /** The fallback's own file: the plain store's default (`~/.mcp/tokens.json`) is oauth-callback's, which cannot read an encrypted file. */
 const KEYCHAIN_FALLBACK_PATH = "~/.oauth-callback-rs/tokens.json";

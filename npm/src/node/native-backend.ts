@@ -3,8 +3,8 @@
  * lock, changes under the addon's cross-process lock, addon errors made typed.
  */
 import { toLibraryError } from "../errors.js";
-import { versionedLayout, type DocumentLayout } from "./document.js";
-import type { DocumentBackend } from "./oauth-store.js";
+import { versionedLayout, type DocumentLayout } from "../store/document.js";
+import type { DocumentBackend } from "../store/oauth-store.js";
 
 /** What the addon's file store and keychain entry both offer. */
 export interface NativeDocument {

@@ -2,10 +2,10 @@
  * What the node entry points share: the wasm core loaded synchronously on first use, and
  * `getAuthCode` on this runtime's callback server driver.
  */
-import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
-import { startNativeCallbackServer } from "./callback-native.js";
-import { useSyncLoader } from "./protocol.js";
-import { loadWasmSync } from "./wasm-sync.js";
+import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "../auth-code.js";
+import { startNativeCallbackServer } from "./callback-server.js";
+import { useSyncLoader } from "../protocol.js";
+import { loadWasmSync } from "../wasm-sync.js";
 
 useSyncLoader(loadWasmSync);
 

@@ -1,7 +1,7 @@
-import type * as Native from "../native/binding.js";
-import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "./callback-driver.js";
-import { OAuthCallbackError, toLibraryError } from "./errors.js";
-import { loadNative } from "./native.js";
+import type * as Native from "../../native/binding.js";
+import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "../callback-driver.js";
+import { OAuthCallbackError, toLibraryError } from "../errors.js";
+import { loadNative } from "./addon.js";
 
 /** The addon's hyper server (Node, Bun). */
 export function startNativeCallbackServer(config: CallbackServerConfig): RunningCallbackServer {

@@ -7,10 +7,10 @@
  * connection in all, a 16 KiB head, one request per connection (`connection: close`, the
  * socket closed after the response; pipelined requests are not answered).
  */
-import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "./callback-driver.js";
-import { OAuthCallbackError } from "./errors.js";
-import { bindEachLoopback, setUpDenoSignalsNow } from "./loopback-deno.js";
-import { call, callbackHandler, getRedirectUrl } from "./protocol.js";
+import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer } from "../callback-driver.js";
+import { OAuthCallbackError } from "../errors.js";
+import { bindEachLoopback, setUpDenoSignalsNow } from "./loopback.js";
+import { call, callbackHandler, getRedirectUrl } from "../protocol.js";
 
 /** Connections served at once; more are closed on accept, so a flood cannot grow memory. */
 const MAX_CONNECTIONS = 256;

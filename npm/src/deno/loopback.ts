@@ -5,8 +5,8 @@
  * other family is taken is tried again. Used by `bindLoopback` and the callback server.
  * Also what a Deno process must do before a loopback server can face a flood.
  */
-import { OAuthCallbackError } from "./errors.js";
-import { loopbackBindAddresses } from "./protocol.js";
+import { OAuthCallbackError } from "../errors.js";
+import { loopbackBindAddresses } from "../protocol.js";
 
 declare const Deno: {
   errors: { AddrInUse: new () => Error; AddrNotAvailable: new () => Error };

@@ -5,12 +5,12 @@
  * document inside an encrypted one.
  */
 import { toLibraryError } from "../errors.js";
-import { peerLayout, versionedLayout } from "./document.js";
+import { peerLayout, versionedLayout } from "../store/document.js";
 import { nativeBackend } from "./native-backend.js";
-import { loadNative } from "../native.js";
-import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "./file-options.js";
-import { createOAuthStore, type DocumentBackend } from "./oauth-store.js";
-import type { OAuthStore } from "./types.js";
+import { loadNative } from "./addon.js";
+import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "../store/file-options.js";
+import { createOAuthStore, type DocumentBackend } from "../store/oauth-store.js";
+import type { OAuthStore } from "../store/types.js";
 
 /** Tokens in a file, optionally encrypted, safe across processes and crashes. */
 export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreOptions = {}): OAuthStore {

@@ -3,8 +3,8 @@
  * feature that needs the operating system is used.
  */
 import { createRequire } from "node:module";
-import type * as Native from "../native/binding.js";
-import { OAuthCallbackError } from "./errors.js";
+import type * as Native from "../../native/binding.js";
+import { OAuthCallbackError } from "../errors.js";
 
 let native: typeof Native | undefined;
 

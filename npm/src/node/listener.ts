@@ -1,7 +1,7 @@
-import { checkOptions } from "./options.js";
-import { expectPort, expectString, toLibraryError } from "./errors.js";
-import type { LoopbackListener, LoopbackOptions } from "./listener.js";
-import { loadNative } from "./native.js";
+import { checkOptions } from "../options.js";
+import { expectPort, expectString, toLibraryError } from "../errors.js";
+import type { LoopbackListener, LoopbackOptions } from "../listener.js";
+import { loadNative } from "./addon.js";
 
 /**
  * RFC 8252 §7.3: binds a loopback port through the native addon. `localhost` binds

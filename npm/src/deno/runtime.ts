@@ -4,20 +4,20 @@
  * hyper server when Deno runs with `--allow-ffi`, otherwise the strict `Deno.listen`
  * driver, whose request heads the core reads: the same bytes, limits and timeouts.
  */
-import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "./auth-code.js";
-import type { StartCallbackServer } from "./callback-driver.js";
-import { startDenoCallbackServer } from "./callback-deno.js";
-import { startNativeCallbackServer } from "./callback-native.js";
-import { OAuthCallbackError } from "./errors.js";
-import type { LoopbackListener, LoopbackOptions } from "./listener.js";
-import { bindLoopback as bindDenoLoopback } from "./listener-deno.js";
-import { bindLoopback as bindNativeLoopback } from "./listener-native.js";
-import { setUpDenoSignalsNow } from "./loopback-deno.js";
-import { loadNative } from "./native.js";
-import { keychainStore as nativeKeychainStore, type KeychainStoreOptions } from "./store/keychain.js";
-import type { OAuthStore } from "./store/types.js";
-import { useSyncLoader } from "./protocol.js";
-import { loadWasmSync } from "./wasm-sync.js";
+import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "../auth-code.js";
+import type { StartCallbackServer } from "../callback-driver.js";
+import { startDenoCallbackServer } from "./callback-server.js";
+import { startNativeCallbackServer } from "../node/callback-server.js";
+import { OAuthCallbackError } from "../errors.js";
+import type { LoopbackListener, LoopbackOptions } from "../listener.js";
+import { bindLoopback as bindDenoLoopback } from "./listener.js";
+import { bindLoopback as bindNativeLoopback } from "../node/listener.js";
+import { setUpDenoSignalsNow } from "./loopback.js";
+import { loadNative } from "../node/addon.js";
+import { keychainStore as nativeKeychainStore, type KeychainStoreOptions } from "../node/keychain.js";
+import type { OAuthStore } from "../store/types.js";
+import { useSyncLoader } from "../protocol.js";
+import { loadWasmSync } from "../wasm-sync.js";
 
 useSyncLoader(loadWasmSync);
 
