@@ -166,6 +166,24 @@ export const authCodeCases = [
     ok(!(await portOpen(mismatchPort)), "port free");
   }],
 
+  ["getAuthCode: only a navigation completes the flow: HEAD is 405, a browser's fetch() is 403", async (lib) => {
+    const { promise, port, redirectUri } = await start(lib);
+    const raw = (method, headers) =>
+      rawRequest(port, `${method} /callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}Connection: close\r\n\r\n`);
+    const head = await raw("HEAD", "");
+    equal(statusOf(head), 405, "HEAD");
+    match(head, /\r\nallow: GET\r\n/, "allow: GET");
+    const browserFetch = "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: empty\r\n";
+    equal(statusOf(await raw("GET", browserFetch)), 403, "a page's fetch()");
+    equal(statusOf(await raw("GET", "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: iframe\r\n")), 403, "a frame");
+    equal(statusOf(await raw("GET", "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n")), 403, "a repeated header");
+    const navigation = "Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\nSec-Fetch-User: ?1\r\n";
+    const res = await rawRequest(port, `GET /callback?code=real HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${navigation}Connection: close\r\n\r\n`);
+    equal(statusOf(res), 200, "the browser's navigation");
+    equal((await promise).code, "real", "none of the refused requests changed the outcome");
+    void redirectUri;
+  }],
+
   ["getAuthCode: a wrong state gets an error page and the wait goes on", async (lib) => {
     const { promise, port, redirectUri } = await start(lib, { expectedState: "good-state" });
     const bad = await hit(`${redirectUri}?code=evil&state=bad`);

@@ -28,6 +28,14 @@ before(async () => {
       back.searchParams.set("code", "chromium-code");
     }
     back.searchParams.set("state", q.get("state") ?? "");
+    if (req.url.startsWith("/attack")) {
+      // A web page in the user's browser that tries to complete the login itself.
+      const target = `${redirectUri}?code=evil&state=st4te`;
+      res.writeHead(200, { "content-type": "text/html" }).end(
+        `<!doctype html><script>fetch(${JSON.stringify(target)}, { mode: "no-cors" }).finally(() => { const i = new Image(); i.onload = i.onerror = () => (document.title = "done"); i.src = ${JSON.stringify(target)}; });</script>`,
+      );
+      return;
+    }
     res.writeHead(302, { location: back.href }).end();
   });
   await new Promise((r) => endpoint.listen(0, "127.0.0.1", r));
@@ -82,4 +90,25 @@ test("chromium: an error redirect shows the escaped error page and rejects", asy
   equal(r.error.error, "access_denied", "error");
   ok(r.text.includes('The user declined <b>access</b> to the "demo" app.'), "description shown as text, not markup");
   ok(!r.url.includes("error="), "no error parameters in the address bar");
+});
+
+test("chromium: a web page's fetch() and <img> to the callback are refused; the real navigation completes", async () => {
+  const page = await browser.context.newPage();
+  const seen = [];
+  const result = lib.getAuthCode({
+    port: 0,
+    hostname: "127.0.0.1",
+    timeout: 20_000,
+    onListening: (i) => (redirectUri = i.redirectUri),
+    onRequest: (req) => seen.push({ mode: req.headers.get("sec-fetch-mode"), dest: req.headers.get("sec-fetch-dest"), code: new URL(req.url).searchParams.get("code") }),
+  });
+  await page.goto(`http://127.0.0.1:${endpoint.address().port}/attack`);
+  await page.waitForFunction(() => document.title === "done", null, { timeout: 20_000 });
+  const attacks = seen.filter((r) => r.code === "evil");
+  ok(attacks.some((r) => r.mode === "no-cors" || r.mode === "cors"), `the page's fetch() reached the server: ${JSON.stringify(seen)}`);
+  ok(attacks.some((r) => r.dest === "image"), `the <img> reached the server: ${JSON.stringify(seen)}`);
+  await page.goto(`http://127.0.0.1:${endpoint.address().port}/authorize?state=st4te`);
+  const r = await result;
+  equal(r.code, "chromium-code", "the real navigation completed the flow, not the page's requests");
+  await page.close();
 });

@@ -440,7 +440,7 @@ export const cases = [
     },
   },
   {
-    name: "getAuthCode: HEAD to the callback path",
+    name: "hardening: HEAD to the callback path",
     run: async (lib) => {
       const r = await login(lib, {}, (port, state) => hostileThenGood(port, state, { method: "HEAD", target: "/callback?code=head" }));
       return { statuses: r.responses, code: r.state.value?.code };

@@ -116,6 +116,33 @@ pub struct CallbackRequest<'a> {
     pub host: Option<&'a str>,
 }
 
+/// The Fetch Metadata request headers (W3C Fetch Metadata: `Sec-Fetch-Site`,
+/// `Sec-Fetch-Mode`, `Sec-Fetch-Dest`) as a driver saw them: `None` when absent, the value
+/// when sent once, `Some("")` when repeated or not text. Browsers send all three on every
+/// request, and a page cannot forge them: the real redirect is mode `navigate`,
+/// destination `document`, while a page's `fetch()`, `<img>` or frame says otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FetchMetadata<'a> {
+    /// `Sec-Fetch-Site`: present on every request of a browser that sends Fetch Metadata.
+    pub site: Option<&'a str>,
+    /// `Sec-Fetch-Mode`.
+    pub mode: Option<&'a str>,
+    /// `Sec-Fetch-Dest`.
+    pub dest: Option<&'a str>,
+}
+
+impl FetchMetadata<'_> {
+    /// Whether the request may be the browser's top-level navigation. A request without
+    /// `Sec-Fetch-Site` is not from a browser that reports Fetch Metadata (curl, older
+    /// browsers, and Node's `fetch`, which sends `Sec-Fetch-Mode: cors` alone): it may be.
+    /// From such a browser, mode and destination must say navigation.
+    pub fn may_be_navigation(&self) -> bool {
+        self.site.is_none()
+            || (self.mode.is_none_or(|m| m == "navigate")
+                && self.dest.is_none_or(|d| d == "document"))
+    }
+}
+
 /// A response for the driver to write.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallbackResponse {
@@ -161,8 +188,11 @@ pub enum RequestKind {
     BadHost,
     /// Not the callback path (favicon, probes, traversal attempts).
     NotFound,
-    /// The callback path with a method other than GET or HEAD.
+    /// The callback path with a method other than GET.
     MethodNotAllowed,
+    /// The callback path from something that says it is not a top-level navigation (a
+    /// page's `fetch()`, an image, a frame): refused, nothing changes.
+    NotNavigation,
     /// Malformed: too long, not UTF-8, repeated parameters, neither code nor error.
     BadRequest,
     /// The `state` did not match; the flow keeps waiting.
@@ -181,6 +211,7 @@ impl RequestKind {
             Self::BadHost => "bad-host",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
+            Self::NotNavigation => "not-navigation",
             Self::BadRequest => "bad-request",
             Self::StateMismatch => "state-mismatch",
             Self::Completed => "completed",
@@ -254,8 +285,20 @@ impl CallbackHandler {
             && (name.eq_ignore_ascii_case("localhost") || dotted || bracketed_v6)
     }
 
-    /// Answers one request. Never panics, whatever the input.
+    /// Answers one request that carried no Fetch Metadata headers (see
+    /// [`handle_with_fetch`](Self::handle_with_fetch)). Never panics, whatever the input.
     pub fn handle(&mut self, req: CallbackRequest<'_>) -> (CallbackResponse, RequestKind) {
+        self.handle_with_fetch(req, FetchMetadata::default())
+    }
+
+    /// Answers one request. Only `GET` completes the flow (`HEAD` and others are 405), and
+    /// only a request that may be a top-level navigation (403 otherwise), so a web page in
+    /// the user's browser cannot complete or end the login with `fetch()`. Never panics.
+    pub fn handle_with_fetch(
+        &mut self,
+        req: CallbackRequest<'_>,
+        fetch: FetchMetadata<'_>,
+    ) -> (CallbackResponse, RequestKind) {
         if !self.host_ok(req.host) {
             return (
                 plain(
@@ -275,10 +318,19 @@ impl CallbackHandler {
         if path != self.config.callback_path {
             return (plain(404, "Not found.\n"), RequestKind::NotFound);
         }
-        if req.method != "GET" && req.method != "HEAD" {
+        if req.method != "GET" {
             let mut r = plain(405, "Method not allowed.\n");
-            r.headers.push(("allow", "GET, HEAD".to_owned()));
+            r.headers.push(("allow", "GET".to_owned()));
             return (r, RequestKind::MethodNotAllowed);
+        }
+        if !fetch.may_be_navigation() {
+            return (
+                plain(
+                    403,
+                    "Only the browser's navigation to this address completes the sign-in.\n",
+                ),
+                RequestKind::NotNavigation,
+            );
         }
         if self.outcome.is_some() {
             return (
@@ -598,6 +650,60 @@ mod tests {
     }
 
     #[test]
+    fn only_a_navigation_completes_the_flow() {
+        let nav = |mode, dest| FetchMetadata {
+            site: Some("cross-site"),
+            mode,
+            dest,
+        };
+        for fetch in [
+            nav(Some("cors"), Some("empty")),
+            nav(Some("no-cors"), Some("image")),
+            nav(Some("navigate"), Some("iframe")),
+            nav(Some(""), None),
+            nav(None, Some("script")),
+        ] {
+            let mut h = handler(None);
+            let (r, k) = h.handle_with_fetch(
+                CallbackRequest {
+                    method: "GET",
+                    target: "/callback?code=evil",
+                    host: Some("localhost:53682"),
+                },
+                fetch,
+            );
+            assert_eq!(
+                (r.status, k),
+                (403, RequestKind::NotNavigation),
+                "{fetch:?}"
+            );
+            assert!(h.outcome().is_none(), "nothing changes: {fetch:?}");
+        }
+        let node_fetch = FetchMetadata {
+            site: None,
+            mode: Some("cors"),
+            dest: None,
+        };
+        for fetch in [
+            nav(None, None),
+            nav(Some("navigate"), Some("document")),
+            FetchMetadata::default(),
+            node_fetch,
+        ] {
+            let mut h = handler(None);
+            let (_, k) = h.handle_with_fetch(
+                CallbackRequest {
+                    method: "GET",
+                    target: "/callback?code=ok",
+                    host: Some("localhost:53682"),
+                },
+                fetch,
+            );
+            assert_eq!(k, RequestKind::Completed, "{fetch:?}");
+        }
+    }
+
+    #[test]
     fn state_mismatch_keeps_waiting() {
         let mut h = handler(Some("good"));
         let (r, k) = get(&mut h, "/callback?code=evil&state=bad");
@@ -671,7 +777,7 @@ mod tests {
         ] {
             assert_eq!(get(&mut h, t).1, RequestKind::NotFound, "{t}");
         }
-        for m in ["POST", "PUT", "OPTIONS", "DELETE", "get"] {
+        for m in ["POST", "PUT", "OPTIONS", "DELETE", "get", "HEAD"] {
             let (r, k) = h.handle(CallbackRequest {
                 method: m,
                 target: "/callback?code=x",

@@ -19,7 +19,9 @@
 use std::borrow::Cow;
 
 use crate::callback::SECURITY_HEADERS;
-use crate::callback::{CallbackHandler, CallbackRequest, CallbackResponse, RequestKind};
+use crate::callback::{
+    CallbackHandler, CallbackRequest, CallbackResponse, FetchMetadata, RequestKind,
+};
 
 /// The largest request head read (request line and headers, hyper's `max_buf_size`);
 /// a head still incomplete at this size is refused with 431.
@@ -70,6 +72,22 @@ pub struct RequestHead<'a> {
 }
 
 impl RequestHead<'_> {
+    /// A header sent exactly once, as text; `Some("")` when repeated or not visible ASCII
+    /// (so it is never mistaken for a valid value); `None` when absent.
+    pub fn header_once(&self, name: &str) -> Option<&str> {
+        let mut found = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        match (found.next(), found.next()) {
+            (None, _) => None,
+            (Some((_, v)), None) if v.iter().all(|&b| (0x20..0x7f).contains(&b)) => {
+                Some(std::str::from_utf8(v).unwrap_or(""))
+            }
+            _ => Some(""),
+        }
+    }
+
     /// The `Host` header when there is exactly one and it is visible ASCII (what hyper's
     /// `HeaderValue::to_str` accepts); `None` otherwise, which the handler refuses.
     pub fn host(&self) -> Option<&str> {
@@ -755,11 +773,19 @@ pub fn answer<'a>(
             None => Answer::Close,
         },
         HeadStatus::Complete(head) => {
-            let (response, kind) = handler.handle(CallbackRequest {
-                method: head.method,
-                target: &head.target,
-                host: head.host(),
-            });
+            let fetch = FetchMetadata {
+                site: head.header_once("sec-fetch-site"),
+                mode: head.header_once("sec-fetch-mode"),
+                dest: head.header_once("sec-fetch-dest"),
+            };
+            let (response, kind) = handler.handle_with_fetch(
+                CallbackRequest {
+                    method: head.method,
+                    target: &head.target,
+                    host: head.host(),
+                },
+                fetch,
+            );
             let bytes = write_response(head.version, head.method, &response, &http_date(unix_secs));
             Answer::Respond {
                 bytes,
@@ -1151,7 +1177,12 @@ mod tests {
             panic!()
         };
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.contains("content-type: text/plain; charset=utf-8\r\nallow: GET, HEAD\r\ncontent-length: 20\r\n"), "{text}");
+        assert!(
+            text.contains(
+                "content-type: text/plain; charset=utf-8\r\nallow: GET\r\ncontent-length: 20\r\n"
+            ),
+            "{text}"
+        );
 
         assert_eq!(
             String::from_utf8(write_refusal(400, "D")).unwrap(),

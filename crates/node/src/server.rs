@@ -21,7 +21,7 @@ use napi::Result;
 use napi::bindgen_prelude::{spawn, within_runtime_if_available};
 use napi_derive::napi;
 use oauth_callback_core::callback::{
-    CallbackConfig, CallbackHandler, CallbackOutcome, CallbackRequest, RequestKind,
+    CallbackConfig, CallbackHandler, CallbackOutcome, CallbackRequest, FetchMetadata, RequestKind,
     SECURITY_HEADERS,
 };
 use oauth_callback_core::loopback;
@@ -480,6 +480,17 @@ fn spawn_connection(
     });
 }
 
+/// A header sent exactly once, as text; `Some("")` when repeated or not text, `None` when
+/// absent (the same rule as core's `RequestHead::header_once` for the Deno driver).
+fn header_once<'r>(req: &'r Request<Incoming>, name: &str) -> Option<&'r str> {
+    let mut values = req.headers().get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => None,
+        (Some(v), None) => Some(v.to_str().unwrap_or("")),
+        _ => Some(""),
+    }
+}
+
 fn respond(
     handler: &Mutex<CallbackHandler>,
     events: &mpsc::UnboundedSender<RequestKind>,
@@ -501,14 +512,22 @@ fn respond(
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned())
     };
     recorder.record(req, host, &target);
+    let fetch = FetchMetadata {
+        site: header_once(req, "sec-fetch-site"),
+        mode: header_once(req, "sec-fetch-mode"),
+        dest: header_once(req, "sec-fetch-dest"),
+    };
     let (response, kind) = handler
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .handle(CallbackRequest {
-            method: req.method().as_str(),
-            target: &target,
-            host,
-        });
+        .handle_with_fetch(
+            CallbackRequest {
+                method: req.method().as_str(),
+                target: &target,
+                host,
+            },
+            fetch,
+        );
     let _ = events.send(kind);
     let mut builder = Response::builder().status(response.status);
     for (name, value) in SECURITY_HEADERS {
