@@ -29,6 +29,10 @@ export type ErrorCode =
   | "STORE_NOT_ENCRYPTED"
   | "STORE_PERMISSIONS"
   | "STORE_IS_DIRECTORY"
+  /** A FIFO, device, socket or symbolic link where the store or its lock file should be. */
+  | "STORE_NOT_A_FILE"
+  /** The store file is larger than any token store can be (16 MiB); it was not read. */
+  | "STORE_TOO_LARGE"
   | "STORE_IO"
   | "STORE_LOCK_TIMEOUT"
   | "KEYCHAIN_UNAVAILABLE"

@@ -220,6 +220,43 @@ export const storeCases = [
     ok(!env.exists(path), "no file written");
   }],
 
+  ["fileStore: a FIFO, a link or a huge file is refused at once; the lock is never left held", async (lib, env) => {
+    const dir = env.tmp();
+    const fifo = `${dir}/fifo.json`;
+    env.mkfifo(fifo);
+    await rejects(lib, lib.fileStore(fifo).get("k"), "STORE_NOT_A_FILE", "a FIFO at the token path (read)");
+    await rejects(lib, lib.fileStore(fifo).set("k", { accessToken: "a" }), "STORE_NOT_A_FILE", "a FIFO at the token path (write)");
+    env.rm(fifo);
+    await lib.fileStore(fifo, { lockTimeoutMs: 1000 }).set("k", { accessToken: "a" });
+    equal((await lib.fileStore(fifo).get("k")).accessToken, "a", "the lock was released: the next write goes through");
+
+    const fifoLock = `${dir}/fifo-lock.json`;
+    env.mkfifo(`${fifoLock}.lock`);
+    await rejects(lib, lib.fileStore(fifoLock).set("k", { accessToken: "a" }), "STORE_NOT_A_FILE", "a FIFO at the lock path");
+
+    const linked = `${dir}/linked.json`;
+    const target = `${dir}/created-by-the-link`;
+    env.symlink(target, `${linked}.lock`);
+    await rejects(lib, lib.fileStore(linked).set("k", { accessToken: "a" }), "STORE_NOT_A_FILE", "a dangling symlink at the lock path");
+    ok(!env.exists(target), "the link's target was not created");
+
+    const huge = `${dir}/huge.json`;
+    env.sparse(huge, 17 * 1024 * 1024);
+    const e = await rejects(lib, lib.fileStore(huge).get("k"), "STORE_TOO_LARGE", "a 17 MB token file");
+    ok(e.message.includes("17825792 bytes"), e.message);
+  }],
+
+  ["fileStore: a directory other users can write to is refused unless allowed", async (lib, env) => {
+    const dir = `${env.tmp()}/open`;
+    env.mkdir(dir);
+    await lib.fileStore(`${dir}/t.json`).set("k", { accessToken: "a" });
+    env.chmod(dir, 0o777);
+    await rejects(lib, lib.fileStore(`${dir}/t.json`).get("k"), "STORE_PERMISSIONS", "read");
+    await rejects(lib, lib.fileStore(`${dir}/t.json`).set("k", { accessToken: "b" }), "STORE_PERMISSIONS", "write");
+    equal((await lib.fileStore(`${dir}/t.json`, { allowInsecurePermissions: true }).get("k")).accessToken, "a", "the opt-out");
+    env.chmod(dir, 0o700);
+  }],
+
   ["errors print their class names as written", (lib) => {
     equal(new lib.OAuthCallbackError("STORE_IO", "x").constructor.name, "OAuthCallbackError", "OAuthCallbackError");
     equal(new lib.OAuthError("x").constructor.name, "OAuthError", "OAuthError");

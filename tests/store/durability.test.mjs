@@ -45,6 +45,7 @@ for (const runtime of ["node", "deno"]) {
       const lock = indexOf(calls, new RegExp(`^flock\\(\\d+<${esc}/tokens\\.json\\.lock>, LOCK_EX`), "the lock is taken");
       const create = indexOf(calls, new RegExp(`^openat\\(.*"${esc}/\\.tokens\\.json\\.[^"]+\\.tmp", [^)]*O_CREAT\\|O_EXCL`), "the temporary file is created exclusively");
       const tmpName = /"([^"]+\.tmp)"/.exec(calls[create])[1];
+      ok(/\/\.tokens\.json\.\d+\.[0-9a-f]{16}\.tmp$/.test(tmpName), `the temporary name ends in 64 random bits: ${tmpName}`);
       const syncTmp = indexOf(calls, new RegExp(`^f(data)?sync\\(\\d+<${tmpName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}>\\)`), "the temporary file is fsynced");
       const rename = indexOf(calls, new RegExp(`^rename(at2?)?\\(.*"${tmpName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}".*"${esc}/tokens\\.json"`), "it is renamed over the store");
       const syncDir = calls.findIndex((c, i) => i > rename && new RegExp(`^f(data)?sync\\(\\d+<${esc}>\\)`).test(c));

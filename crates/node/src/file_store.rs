@@ -5,9 +5,8 @@
 //! Encryption is core's envelope; the document inside is the facade's JSON.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,13 +14,13 @@ use napi::Result;
 use napi::bindgen_prelude::{Buffer, spawn_blocking};
 use napi_derive::napi;
 use oauth_callback_core::SystemEntropy;
+use oauth_callback_core::entropy::Entropy;
 use oauth_callback_core::store_envelope::{self, StoreKey};
 
 use crate::listener::lib_error;
 
 /// How often a waiting process retries the lock.
 const LOCK_POLL: Duration = Duration::from_millis(5);
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Options of [`NativeFileStore`].
 #[napi(object)]
@@ -95,6 +94,13 @@ fn ensure_dir(dir: &Path) -> Result<()> {
         .map_err(|e| io_err(dir, "create the directory", &e))
 }
 
+/// Largest token store file read: far above any real store (10,000 entries are about
+/// 0.6 MB), small enough that a planted huge file cannot exhaust memory.
+pub(crate) const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Opens a file this store owns (0600), never through a symbolic link, never blocking on
+/// a FIFO, and checks what was opened is a regular file (a device, FIFO or socket at the
+/// path is refused at once instead of hanging a read or holding the lock).
 fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
     let mut o = OpenOptions::new();
     o.write(true);
@@ -104,17 +110,119 @@ fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
         o.create(true).truncate(false).read(true);
     }
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)
+    {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut o,
+            libc::O_NOFOLLOW | libc::O_NONBLOCK,
+        );
+    }
+    let f = o.open(path)?;
+    regular(&f)?;
+    Ok(f)
+}
+
+/// Errors unless `f` is a regular file.
+fn regular(f: &File) -> std::io::Result<()> {
+    if f.metadata()?.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other("not a regular file"))
+    }
+}
+
+/// An error for a path that exists but is not a regular file (FIFO, device, socket, link).
+fn not_a_file(path: &Path, what: &str) -> napi::Error {
+    lib_error(
+        "STORE_NOT_A_FILE",
+        format!(
+            "{} is not a regular file ({what}); remove it or choose another path",
+            shown(path)
+        ),
+    )
+}
+
+/// The kind of a non-regular file, for messages.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+        if t.is_symlink() {
+            return "a symbolic link";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The effective user id of this process.
+#[cfg(unix)]
+#[allow(unsafe_code)] // one libc call; std has no safe equivalent
+pub(crate) fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions, touches no memory and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// The directory must not let other users plant or replace files (group or others
+/// writable), unless the caller opted out.
+fn check_dir(dir: &Path, allow_insecure: bool) -> Result<()> {
+    #[cfg(unix)]
+    if !allow_insecure {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let Ok(meta) = fs::metadata(dir) else {
+            return Ok(());
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        let owner = meta.uid();
+        if mode & 0o022 != 0 || (owner != current_uid() && owner != 0) {
+            return Err(lib_error(
+                "STORE_PERMISSIONS",
+                format!(
+                    "the directory {} can be written by other users (mode {mode:o}); use a private directory (chmod 700), or pass allowInsecurePermissions",
+                    shown(dir)
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, allow_insecure);
+    Ok(())
 }
 
 impl Inner {
     fn read(&self) -> Result<Option<String>> {
-        let meta = match fs::metadata(&self.path) {
-            Ok(m) => m,
+        let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
+        // Opened without blocking (a FIFO would hang the read), then checked by what was
+        // opened, not by a name that can change in between.
+        let mut read_only = OpenOptions::new();
+        read_only.read(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut read_only, libc::O_NONBLOCK);
+        let mut file = match read_only.open(&self.path) {
+            Ok(f) => f,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err(&self.path, "read", &e)),
         };
+        check_dir(dir, self.allow_insecure)?;
+        let meta = file
+            .metadata()
+            .map_err(|e| io_err(&self.path, "read", &e))?;
+        if !meta.is_file() && !meta.is_dir() {
+            return Err(not_a_file(&self.path, kind_of(&meta)));
+        }
         if meta.is_dir() {
             return Err(lib_error(
                 "STORE_IS_DIRECTORY",
@@ -126,6 +234,7 @@ impl Inner {
         }
         #[cfg(unix)]
         {
+            use std::os::unix::fs::MetadataExt;
             use std::os::unix::fs::PermissionsExt;
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 && !self.allow_insecure {
@@ -137,8 +246,33 @@ impl Inner {
                     ),
                 ));
             }
+            if meta.uid() != current_uid() && !self.allow_insecure {
+                return Err(lib_error(
+                    "STORE_PERMISSIONS",
+                    format!(
+                        "{} belongs to another user (uid {}); refusing to trust it, or pass allowInsecurePermissions",
+                        shown(&self.path),
+                        meta.uid()
+                    ),
+                ));
+            }
         }
-        let bytes = fs::read(&self.path).map_err(|e| io_err(&self.path, "read", &e))?;
+        // Refused before it is read: a planted huge file cannot exhaust memory.
+        if meta.len() > MAX_STORE_BYTES {
+            return Err(lib_error(
+                "STORE_TOO_LARGE",
+                format!(
+                    "{} is {} bytes, more than a token store can be ({MAX_STORE_BYTES}); it was left as it is",
+                    shown(&self.path),
+                    meta.len()
+                ),
+            ));
+        }
+        let mut bytes = Vec::new();
+        (&mut file)
+            .take(MAX_STORE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_err(&self.path, "read", &e))?;
         if store_envelope::is_encrypted(&bytes) {
             let Some(key) = &self.key else {
                 return Err(lib_error(
@@ -187,12 +321,28 @@ impl Inner {
     fn write(&self, document: &str) -> Result<()> {
         let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
         ensure_dir(dir)?;
-        if self.path.is_dir() {
+        check_dir(dir, self.allow_insecure)?;
+        if let Ok(meta) = fs::metadata(&self.path) {
+            if meta.is_dir() {
+                return Err(lib_error(
+                    "STORE_IS_DIRECTORY",
+                    format!(
+                        "{} is a directory, not a token store file",
+                        shown(&self.path)
+                    ),
+                ));
+            }
+            if !meta.is_file() {
+                return Err(not_a_file(&self.path, kind_of(&meta)));
+            }
+        }
+        if document.len() as u64 > MAX_STORE_BYTES {
             return Err(lib_error(
-                "STORE_IS_DIRECTORY",
+                "STORE_TOO_LARGE",
                 format!(
-                    "{} is a directory, not a token store file",
-                    shown(&self.path)
+                    "the document for {} would be {} bytes, more than a token store can be ({MAX_STORE_BYTES})",
+                    shown(&self.path),
+                    document.len()
                 ),
             ));
         }
@@ -211,11 +361,15 @@ impl Inner {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".{name}.{}.{}.tmp",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        // Unpredictable, so another local user cannot plant the name ahead of a write
+        // (created exclusively, without following links, in any case); the pid lets the
+        // next write tell an abandoned temporary file from a live one.
+        let mut nonce = [0u8; 8];
+        SystemEntropy
+            .fill(&mut nonce)
+            .map_err(|e| core_err(&self.path, &e))?;
+        let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = dir.join(format!(".{name}.{}.{nonce}.tmp", std::process::id()));
         let result = (|| -> std::io::Result<()> {
             let mut f = open_private(&tmp, true)?;
             f.write_all(content.as_bytes())?;
@@ -283,6 +437,13 @@ impl Inner {
 pub(crate) fn lock_file(path: &Path, timeout: Duration) -> Result<File> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     ensure_dir(dir)?;
+    // A symbolic link (followed, a dangling one would create its target) or a FIFO,
+    // device or socket is refused by name first, then by what was opened.
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(not_a_file(path, kind_of(&meta)));
+        }
+    }
     let file = open_private(path, false).map_err(|e| io_err(path, "open the lock", &e))?;
     let start = Instant::now();
     loop {

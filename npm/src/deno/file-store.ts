@@ -20,7 +20,9 @@ declare const Deno: {
   env: { get(name: string): string | undefined };
   pid: number;
   build: { os: string };
-  stat(path: string): Promise<{ isDirectory: boolean; mode: number | null }>;
+  stat(path: string): Promise<DenoFileInfo>;
+  lstat(path: string): Promise<DenoFileInfo>;
+  uid(): number | null;
   readTextFile(path: string): Promise<string>;
   writeTextFile(path: string, data: string, options: { createNew?: boolean; mode?: number }): Promise<void>;
   open(path: string, options: { read?: boolean; write?: boolean; create?: boolean; mode?: number; createNew?: boolean }): Promise<FsFile & { sync(): Promise<void>; write(p: Uint8Array): Promise<number> }>;
@@ -30,7 +32,37 @@ declare const Deno: {
   errors: { NotFound: new () => Error; PermissionDenied: new () => Error; IsADirectory: new () => Error };
 };
 
-let tmpCounter = 0;
+interface DenoFileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  mode: number | null;
+  uid: number | null;
+}
+
+/** Largest token store file read (as the addon's store): far above any real store. */
+const MAX_STORE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * This process's user id for the owner checks, or `null` when Deno may not tell
+ * (`Deno.uid()` needs `--allow-sys=uid`; without it only the modes are checked).
+ */
+function currentUid(): number | null {
+  if (Deno.build.os === "windows") return null;
+  try {
+    return Deno.uid();
+  } catch {
+    return null;
+  }
+}
+
+/** What a non-regular file is, for messages. */
+function kindOf(info: DenoFileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isSymlink) return "a symbolic link";
+  return "a FIFO, device or socket";
+}
 
 function expandHome(path: string): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
@@ -67,18 +99,44 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
     }
   }
 
+  /** The directory must not let other users plant or replace files (group or others writable). */
+  async function checkDir(): Promise<void> {
+    if (Deno.build.os === "windows" || options.allowInsecurePermissions) return;
+    let info: DenoFileInfo;
+    try {
+      info = await Deno.stat(dir);
+    } catch {
+      return;
+    }
+    const mode = (info.mode ?? 0) & 0o777;
+    const me = currentUid();
+    if (mode & 0o022 || (me !== null && info.uid !== me && info.uid !== 0)) {
+      throw new OAuthCallbackError("STORE_PERMISSIONS", `the directory ${dir} can be written by other users (mode ${mode.toString(8)}); use a private directory (chmod 700), or pass allowInsecurePermissions`);
+    }
+  }
+
   async function read(): Promise<string | null> {
-    let info;
+    let info: DenoFileInfo;
     try {
       info = await Deno.stat(file);
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return null;
       throw ioError(file, "read", err);
     }
+    await checkDir();
     if (info.isDirectory) throw new OAuthCallbackError("STORE_IS_DIRECTORY", `${file} is a directory, not a token store file`);
+    // Checked before opening: a FIFO would hang the read, a device never end it.
+    if (!info.isFile) throw new OAuthCallbackError("STORE_NOT_A_FILE", `${file} is not a regular file (${kindOf(info)}); remove it or choose another path`);
     const mode = (info.mode ?? 0) & 0o777;
     if (Deno.build.os !== "windows" && mode & 0o077 && !options.allowInsecurePermissions) {
       throw new OAuthCallbackError("STORE_PERMISSIONS", `${file} is accessible to other users (mode ${mode.toString(8)}); run \`chmod 600\` on it, or pass allowInsecurePermissions`);
+    }
+    const me = currentUid();
+    if (me !== null && info.uid !== null && info.uid !== me && !options.allowInsecurePermissions) {
+      throw new OAuthCallbackError("STORE_PERMISSIONS", `${file} belongs to another user (uid ${info.uid}); refusing to trust it, or pass allowInsecurePermissions`);
+    }
+    if (info.size > MAX_STORE_BYTES) {
+      throw new OAuthCallbackError("STORE_TOO_LARGE", `${file} is ${info.size} bytes, more than a token store can be (${MAX_STORE_BYTES}); it was left as it is`);
     }
     let text: string;
     try {
@@ -101,8 +159,22 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
 
   async function write(document: string): Promise<void> {
     await ensureDir();
+    await checkDir();
+    try {
+      const info = await Deno.stat(file);
+      if (info.isDirectory) throw new OAuthCallbackError("STORE_IS_DIRECTORY", `${file} is a directory, not a token store file`);
+      if (!info.isFile) throw new OAuthCallbackError("STORE_NOT_A_FILE", `${file} is not a regular file (${kindOf(info)}); remove it or choose another path`);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err instanceof OAuthCallbackError ? err : ioError(file, "write", err);
+    }
+    if (document.length > MAX_STORE_BYTES) {
+      throw new OAuthCallbackError("STORE_TOO_LARGE", `the document for ${file} would be ${document.length} bytes, more than a token store can be (${MAX_STORE_BYTES})`);
+    }
     const content = cipher ? cipher.seal(document) : document;
-    const tmp = `${dir}/.${file.slice(dir.length + 1)}.${Deno.pid}.${tmpCounter++}.tmp`;
+    // Unpredictable, so another local user cannot plant the name ahead of a write; the pid
+    // lets a later write tell an abandoned temporary file from a live one.
+    const nonce = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+    const tmp = `${dir}/.${file.slice(dir.length + 1)}.${Deno.pid}.${nonce}.tmp`;
     try {
       const f = await Deno.open(tmp, { write: true, createNew: true, mode: 0o600 });
       try {
@@ -130,6 +202,15 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
 
   async function lock(): Promise<FsFile> {
     await ensureDir();
+    await checkDir();
+    // Deno.open has no O_NOFOLLOW: refuse a symbolic link (a dangling one would make the
+    // open create its target) or anything but a regular file before opening.
+    try {
+      const info = await Deno.lstat(lockPath);
+      if (!info.isFile) throw new OAuthCallbackError("STORE_NOT_A_FILE", `${lockPath} is not a regular file (${kindOf(info)}); remove it`);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err instanceof OAuthCallbackError ? err : ioError(lockPath, "open the lock", err);
+    }
     let f: FsFile;
     try {
       f = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
