@@ -12,7 +12,7 @@ export type { KeychainStoreOptions } from "./node/keychain.js";
 
 export * from "./api.js";
 export { getAuthCode };
-export { openBrowser } from "./launcher.js";
+export { openBrowser, browserCommand, type BrowserCommandContext } from "./launcher.js";
 export { fileStore } from "./deno/file-store.js";
 export * as mcp from "./mcp/index.deno.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";

@@ -7,7 +7,7 @@ import { getAuthCode } from "./node/runtime.js";
 
 export * from "./api.js";
 export { getAuthCode };
-export { openBrowser } from "./launcher.js";
+export { openBrowser, browserCommand, type BrowserCommandContext } from "./launcher.js";
 export { bindLoopback } from "./node/listener.js";
 export { fileStore } from "./node/file-store.js";
 export { keychainStore, type KeychainStoreOptions } from "./node/keychain.js";

@@ -19,28 +19,42 @@ function isWsl(): boolean {
   }
 }
 
-/** The command for this platform, or why there is none. */
-function command(url: string): { cmd: string; args: string[] } | { reason: string } {
-  const env = process.env;
+/** Where `browserCommand` looks: the real process unless a test says otherwise. */
+export interface BrowserCommandContext {
+  platform?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  wsl?: boolean;
+}
+
+/**
+ * The program and arguments `openBrowser` runs for `url`, or why it runs none. The URL is
+ * always one argument of its own, never text for a shell: on Windows and WSL it goes to
+ * `rundll32 url.dll,FileProtocolHandler`, which expands nothing (`cmd.exe /c start` would
+ * expand `%VAR%` and split on `&`, `|`, `^`, a URL from a hostile server included).
+ */
+export function browserCommand(url: string, context: BrowserCommandContext = {}): { cmd: string; args: string[] } | { reason: string } {
+  const env = context.env ?? process.env;
+  const platform = context.platform ?? process.platform;
   if (env.BROWSER && env.BROWSER.trim() !== "" && env.BROWSER !== "none") {
     // BROWSER may list several commands separated by ':'; the first is used. A %s in it
-    // is replaced by the URL, otherwise the URL is the last argument.
+    // is replaced by the URL (a function replacer: `$&` in a URL stays as it is),
+    // otherwise the URL is the last argument.
     const first = env.BROWSER.split(":")[0]?.trim() ?? "";
     const parts = first.split(/\s+/).filter(Boolean);
     const [cmd, ...rest] = parts;
     if (cmd) {
-      const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replace("%s", url)) : [...rest, url];
+      const args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replace("%s", () => url)) : [...rest, url];
       return { cmd, args };
     }
   }
   if (env.BROWSER === "none") return { reason: "BROWSER is set to none" };
-  switch (process.platform) {
+  switch (platform) {
     case "darwin":
       return { cmd: "open", args: [url] };
     case "win32":
       return { cmd: "rundll32", args: ["url.dll,FileProtocolHandler", url] };
     default:
-      if (isWsl()) return { cmd: "cmd.exe", args: ["/c", "start", '""', url.replace(/[&^]/g, "^$&")] };
+      if (context.wsl ?? isWsl()) return { cmd: "rundll32.exe", args: ["url.dll,FileProtocolHandler", url] };
       if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return { reason: "no display (DISPLAY and WAYLAND_DISPLAY are unset)" };
       return { cmd: "xdg-open", args: [url] };
   }
@@ -53,7 +67,7 @@ function command(url: string): { cmd: string; args: string[] } | { reason: strin
  * the `browser` event when nothing could be opened.
  */
 export async function openBrowser(url: string, watch: { onFailure?: (reason: string) => void } = {}): Promise<BrowserLaunch> {
-  const c = command(url);
+  const c = browserCommand(url);
   if ("reason" in c) return { opened: false, reason: c.reason };
   // Loaded here, not at import: most imports of the package never launch anything.
   const { spawn } = await import("node:child_process");

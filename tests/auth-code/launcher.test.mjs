@@ -108,3 +108,53 @@ test("launcher: a launcher that starts and exits non-zero is reported, and the U
     else process.env.BROWSER = saved;
   }
 });
+
+// A URL a hostile authorization or MCP server could hand over: every shell metacharacter,
+// a Windows %VAR%, a replacement pattern.
+const NASTY = "https://as.example/authorize?x=%USERNAME%&y=a|b&z=\"q\"^c&w=$&v=$1 sp";
+
+test("launcher: the exact URL reaches xdg-open and a BROWSER %s command, as one argument", async () => {
+  const { mkdtempSync, writeFileSync, chmodSync, readFileSync } = await import("node:fs");
+  const dir = mkdtempSync(join(tmpdir(), "fake-xdg-"));
+  const out = join(dir, "argv.json");
+  const stub = join(dir, "xdg-open");
+  // Records its arguments, then exits 3: openBrowser reports that exit, so the test
+  // knows the stub has finished without waiting on a timer.
+  writeFileSync(stub, `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(2)));\nprocess.exit(3);\n`);
+  chmodSync(stub, 0o755);
+  const saved = { PATH: process.env.PATH, DISPLAY: process.env.DISPLAY, BROWSER: process.env.BROWSER };
+  const run = async () => {
+    let failed;
+    const finished = new Promise((resolve) => (failed = resolve));
+    // The launcher unrefs its child; an interval keeps this process alive meanwhile.
+    const alive = setInterval(() => {}, 1000);
+    try {
+      const launch = await lib.openBrowser(NASTY, { onFailure: failed });
+      equal(launch.opened, true, "started");
+      match(await finished, /exited with code 3/, "the stub ran to its end");
+    } finally {
+      clearInterval(alive);
+    }
+    return JSON.parse(readFileSync(out, "utf8"));
+  };
+  try {
+    process.env.PATH = `${dir}:${saved.PATH}`;
+    process.env.DISPLAY = ":99";
+    delete process.env.BROWSER;
+    equal((await run()).join(" | "), NASTY, "xdg-open got exactly the URL, as one argument");
+    process.env.BROWSER = `${stub} --new-window %s`;
+    equal((await run()).join(" | "), `--new-window | ${NASTY}`, "BROWSER's %s is the URL, $& and all");
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+});
+
+test("launcher: the command lines of the platforms that cannot run here", () => {
+  const cmd = (platform, wsl = false, env = {}) => lib.browserCommand(NASTY, { platform, wsl, env });
+  equal(JSON.stringify(cmd("darwin")), JSON.stringify({ cmd: "open", args: [NASTY] }), "macOS");
+  equal(JSON.stringify(cmd("win32")), JSON.stringify({ cmd: "rundll32", args: ["url.dll,FileProtocolHandler", NASTY] }), "Windows: no cmd.exe");
+  equal(JSON.stringify(cmd("linux", true)), JSON.stringify({ cmd: "rundll32.exe", args: ["url.dll,FileProtocolHandler", NASTY] }), "WSL: no cmd.exe, %USERNAME% not expanded");
+  equal(cmd("linux", false, {}).reason, "no display (DISPLAY and WAYLAND_DISPLAY are unset)", "Linux without a display");
+  equal(JSON.stringify(cmd("linux", false, { WAYLAND_DISPLAY: "wayland-0" })), JSON.stringify({ cmd: "xdg-open", args: [NASTY] }), "Wayland");
+  equal(cmd("linux", false, { BROWSER: "none", DISPLAY: ":0" }).reason, "BROWSER is set to none", "BROWSER=none");
+});

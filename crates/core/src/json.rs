@@ -226,8 +226,22 @@ fn write_number(n: f64, out: &mut String) {
     let a = n.abs();
     if a >= EXACT {
         // Every f64 this large is an integer; u128 holds all of them below 3.4e38.
+        if a < 1e38 {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            out.push_str(&(a as u128).to_string());
+            return;
+        }
+        // Past u128 (`as` would saturate to 2^128 - 1): 18 significant digits and an
+        // exponent, within a few ulps like the reader.
+        let mut exp = 0u32;
+        let mut m = a;
+        while m >= 1e18 {
+            m /= 10.0;
+            exp += 1;
+        }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        out.push_str(&(a as u128).to_string());
+        let digits = (a / pow10(exp)).round() as u64;
+        out.push_str(&format!("{digits}e{exp}"));
         return;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -567,6 +581,17 @@ mod tests {
             out.clear();
             write_number(n, &mut out);
             assert_eq!(out, want, "{n}");
+        }
+    }
+
+    #[test]
+    fn numbers_past_u128_keep_their_value() {
+        // Found writing the `json` fuzz target's round trip: `as u128` saturated, so 1e300
+        // was written as 340282366920938463463374607431768211455.
+        for n in [1e38, 3.5e38, 1e39, -2.5e100, 1e300, 1.7e308] {
+            let text = Value::Number(n).to_json();
+            let back = parse(&text).unwrap().as_f64().unwrap();
+            assert!((back - n).abs() <= n.abs() * 1e-14, "{n}: {text} -> {back}");
         }
     }
 

@@ -6,7 +6,7 @@ use crate::form;
 use crate::json::{self, Value};
 
 /// Parameter and member names whose values are secrets.
-pub const SECRET_NAMES: [&str; 11] = [
+pub const SECRET_NAMES: [&str; 15] = [
     "code",
     "code_verifier",
     "access_token",
@@ -18,6 +18,11 @@ pub const SECRET_NAMES: [&str; 11] = [
     "registration_access_token",
     "state",
     "nonce",
+    // RFC 7523 client assertions and grants, RFC 8693 token exchange.
+    "client_assertion",
+    "assertion",
+    "subject_token",
+    "actor_token",
 ];
 
 /// `abc…` for a secret (`…` alone when shorter than 8 characters).
@@ -25,7 +30,11 @@ pub fn redact(secret: &str) -> String {
     if secret.chars().count() < 8 {
         return "…".to_owned();
     }
-    let prefix: String = secret.chars().take(3).collect();
+    // The prefix is shown in a terminal or a log: no control character or escape.
+    let prefix: String = crate::sanitize::strip_controls(secret)
+        .chars()
+        .take(3)
+        .collect();
     format!("{prefix}…")
 }
 
@@ -108,5 +117,13 @@ mod tests {
             "https://a/x?state=abc…&client_id=c"
         );
         assert_eq!(redact("short"), "…");
+    }
+
+    #[test]
+    fn redacted_prefixes_carry_no_control_characters() {
+        // Found by the `query` fuzz target: a secret's first characters went to the
+        // trace as they were, escape sequences included.
+        assert_eq!(redact("\u{1b}[2Jabcdefgh"), "abc…");
+        assert_eq!(redact_body("code=%1B%5B2Jabcdefgh&x=1"), "code=abc…&x=1");
     }
 }
