@@ -107,6 +107,14 @@ const MUTATIONS = [
     test: ["node", "--test", "tests/store/durability.test.mjs"],
   },
   {
+    name: "remove the under-lock re-check before a refresh",
+    file: "npm/src/client/oauth-client.ts",
+    from: "if (!force && !this.#stale(current)) {",
+    to: "if (false && !force && !this.#stale(current)) {",
+    build: "ts",
+    test: ["node", "--test", "tests/client/processes.test.mjs"],
+  },
+  {
     name: "OAuthError message as 'code: description'",
     file: "npm/src/errors.ts",
     from: "super(options?.message ?? (description || error),",
