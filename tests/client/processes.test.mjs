@@ -24,8 +24,8 @@ before(async () => {
 after(() => provider?.close());
 
 /** Starts a worker; resolves once it is ready (its client built, waiting for "go"). */
-function worker(runtime, issuer, path) {
-  const args = [WORKER, issuer, path, PUBLIC_CLIENT];
+function worker(runtime, issuer, path, clientId = PUBLIC_CLIENT) {
+  const args = [WORKER, issuer, path, clientId];
   const [cmd, argv] =
     runtime === "node"
       ? [process.execPath, args]
@@ -80,3 +80,14 @@ for (const runtimes of [["node", "node", "bun", "deno"], ["node", "bun", "bun", 
     ok(after.refreshToken && after.refreshToken !== first.refreshToken, "the rotated refresh token is stored");
   });
 }
+
+test("client processes: two processes signing in for the first time register exactly one client", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "ocrs-client-reg-")), "tokens.json");
+  const registrationsBefore = provider.counts.registration;
+  const workers = ["node", "deno"].map((r) => worker(r, provider.issuer, path, "register"));
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) w.child.stdin.end("go\n");
+  const results = await Promise.all(workers.map((w) => w.exited));
+  results.forEach((r, i) => equal(r.code, 0, `worker ${i}: ${r.err.slice(-400)}`));
+  equal(provider.counts.registration - registrationsBefore, 1, "one registration, done under the store's lock, reused by the other process");
+});
