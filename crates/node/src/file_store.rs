@@ -439,10 +439,10 @@ pub(crate) fn lock_file(path: &Path, timeout: Duration) -> Result<File> {
     ensure_dir(dir)?;
     // A symbolic link (followed, a dangling one would create its target) or a FIFO,
     // device or socket is refused by name first, then by what was opened.
-    if let Ok(meta) = fs::symlink_metadata(path) {
-        if !meta.is_file() {
-            return Err(not_a_file(path, kind_of(&meta)));
-        }
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Err(not_a_file(path, kind_of(&meta)));
     }
     let file = open_private(path, false).map_err(|e| io_err(path, "open the lock", &e))?;
     let start = Instant::now();
