@@ -3,7 +3,7 @@
 // playing the browser (one `GET /callback?code=...&state=...` with a proper Host header,
 // like curl: the response is read, a redirect is not followed, then the socket is closed).
 //
-//   node bench/loopback.mjs [rounds]     (default 200; after ./scripts/demo or ./scripts/test)
+//   node bench/loopback.mjs [rounds] [--json]    (default 200; after a build)
 //
 // A benchmark, not a test: it prints figures and asserts nothing about time.
 //
@@ -36,9 +36,13 @@ import * as net from "node:net";
 import { randomBytes } from "node:crypto";
 import * as ours from "oauth-callback-rs";
 import * as peer from "oauth-callback";
+import { argv, emitJson, pairedRatio, ratio, spread as spreadOf, summary } from "./stats.mjs";
 
-const rounds = Number(process.argv[2] ?? 200);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error("usage: node bench/loopback.mjs [rounds]");
+const { positional, json } = argv();
+const rounds = Number(positional[0] ?? 200);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error("usage: node bench/loopback.mjs [rounds] [--json]");
+// With --json the tables go to stderr and one JSON line to stdout (bench/run.mjs).
+const print = json ? (s = "") => console.error(s) : (s = "") => console.log(s);
 const warmup = 3;
 const HOST = "127.0.0.1";
 const TIMEOUT = 15_000; // getAuthCode's timeout; no flow should come near it
@@ -252,23 +256,55 @@ const labels = {
 };
 const W = [30, 26, 26, 24];
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(W[0]) : c.padStart(W[i]))).join(" ");
-console.log(`loopback login: getAuthCode({ port, hostname: "127.0.0.1", timeout }), headless`);
-console.log(`node ${process.version} ${process.platform}-${process.arch}, ${new Date().toISOString()}, ${rounds} rounds (+${warmup} warm-up), one process, interleaved`);
-console.log(`per library: ${rounds * 2} flows for time-to-listen, ${rounds} for each other figure; median [p10-p90]`);
-console.log("");
-console.log(line(["figure", libs[0].name, libs[1].name, "ours/peer (paired)"]));
+print(`loopback login: getAuthCode({ port, hostname: "127.0.0.1", timeout }), headless`);
+print(`node ${process.version} ${process.platform}-${process.arch}, ${new Date().toISOString()}, ${rounds} rounds (+${warmup} warm-up), one process, interleaved`);
+print(`per library: ${rounds * 2} flows for time-to-listen, ${rounds} for each other figure; median [p10-p90]`);
+print("");
+print(line(["figure", libs[0].name, libs[1].name, "ours/peer (paired)"]));
 for (const f of figures) {
   const a = rows.ours[f];
   const b = rows.peer[f];
   const ratios = a.map((x, i) => x / b[i]);
-  console.log(line([labels[f], spread(a), spread(b), spread(ratios, "x")]));
+  print(line([labels[f], spread(a), spread(b), spread(ratios, "x")]));
 }
 const freeCell = (xs) => `${xs.filter(Boolean).length}/${xs.length} (${((100 * xs.filter(Boolean).length) / xs.length).toFixed(0)}%)`;
-console.log(line(["port free at settle", freeCell(rows.ours.free), freeCell(rows.peer.free), ""]));
-console.log("");
-console.log("callback response (status content-type: flows)");
+print(line(["port free at settle", freeCell(rows.ours.free), freeCell(rows.peer.free), ""]));
+print("");
+print("callback response (status content-type: flows)");
 for (const lib of libs) {
   const parts = [...rows[lib.key].status].map(([s, n]) => `${s}: ${n}`);
-  console.log(`  ${lib.name.padEnd(W[0] - 2)} ${parts.join(", ")}`);
+  print(`  ${lib.name.padEnd(W[0] - 2)} ${parts.join(", ")}`);
 }
-console.log(`\nwall ${((now() - started) / 1000).toFixed(1)} s${portRetries ? `, ${portRetries} flows retried on a port taken by another process` : ""}`);
+print(`\nwall ${((now() - started) / 1000).toFixed(1)} s${portRetries ? `, ${portRetries} flows retried on a port taken by another process` : ""}`);
+
+// Summary rows for bench/run.mjs, each against its bar (issue 11, DESIGN.md "Budgets").
+if (json) {
+  const pr = (f) => pairedRatio(rows.ours[f], rows.peer[f]);
+  const count = (xs) => xs.filter(Boolean).length;
+  const figureRow = (f, name) => ({
+    figure: `loopback quiet (Node): ${name}`,
+    ours: spreadOf(summary(rows.ours[f]), " ms"),
+    peers: [`oauth-callback ${spreadOf(summary(rows.peer[f]), " ms")}`],
+    ratio: `${ratio(pr(f))} of oauth-callback`,
+    bar: "≤ oauth-callback's (≤ 1.0x)",
+    met: pr(f).median <= 1,
+  });
+  emitJson({
+    name: "loopback",
+    env: `node ${process.version}`,
+    rounds,
+    rows: [
+      figureRow("listen", "time-to-listen"),
+      figureRow("resolved", "callback to resolved"),
+      figureRow("bindable", "callback to port bindable"),
+      {
+        figure: "loopback quiet (Node): port free at settle",
+        ours: freeCell(rows.ours.free),
+        peers: [`oauth-callback ${freeCell(rows.peer.free)}`],
+        ratio: "",
+        bar: "100 %",
+        met: count(rows.ours.free) === rows.ours.free.length,
+      },
+    ],
+  });
+}

@@ -52,6 +52,24 @@ ensure_npm() {
   fi
 }
 
+# The MCP conformance suite and the Node >= 22 it needs (npm's node-<os>-<arch> package),
+# pinned by tests/conformance/package.json and its lock, in node_modules/.cache (not the
+# workspace: the suite brings its own copy of the MCP SDK). Installed again only when the
+# pins change; otherwise this is a hash and two file checks.
+ensure_conformance() {
+  local dir="$ROOT/node_modules/.cache/mcp-conformance" want have=""
+  want="$(cat tests/conformance/package.json tests/conformance/package-lock.json | sha256sum | cut -c1-64)"
+  [ -f "$dir/.stamp" ] && have="$(cat "$dir/.stamp")"
+  if [ "$want" != "$have" ] || [ ! -f "$dir/node_modules/@modelcontextprotocol/conformance/package.json" ]; then
+    step "installing the MCP conformance suite and Node 22 (tests/conformance/package.json)"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp tests/conformance/package.json tests/conformance/package-lock.json "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$dir/.stamp"
+  fi
+}
+
 # Builds the wasm core, its JS glue, the napi addon and the TypeScript facade into npm/.
 # cargo and tsc are incremental; the glue and wasm-opt run only when the module changed.
 # bindgen_wasm RAW OUTDIR NAME: JS glue and an optimized module for RAW into OUTDIR, only

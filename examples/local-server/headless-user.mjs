@@ -56,3 +56,29 @@ export async function headlessSignIn(url, { login = "alice", password = "any-pas
   }
   throw new Error("headless user: too many steps");
 }
+
+// As a BROWSER command, the user for a program that opens the system browser:
+//   BROWSER="node examples/local-server/headless-user.mjs" node my-cli.mjs
+// It signs in at the URL it is given; on failure it exits 1, which the launcher reports.
+async function runAsCommand() {
+  if (typeof process === "undefined" || !process.argv[1]) return false;
+  try {
+    const { realpathSync } = await import("node:fs");
+    return realpathSync(process.argv[1]) === realpathSync(new URL(import.meta.url).pathname);
+  } catch {
+    return false;
+  }
+}
+if (await runAsCommand()) {
+  const url = process.argv[2];
+  if (!url) {
+    console.error("usage: node headless-user.mjs <authorization URL>");
+    process.exit(2);
+  }
+  try {
+    await headlessSignIn(url);
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+}

@@ -20,3 +20,17 @@ export { inMemoryStore } from "./store/memory.js";
 export { bindTokenStore, type BoundTokenStore } from "./store/bound.js";
 export { OAuthStoreBrand, type Tokens, type ClientInfo, type TokenStore, type OAuthStore, type StoreEntry } from "./store/types.js";
 export type { FileStoreOptions } from "./store/file-options.js";
+export {
+  discover,
+  exchangeCode,
+  refreshTokens,
+  revokeToken,
+  fetchUserInfo,
+  type StepOptions,
+  type StepClient,
+  type ExchangeCodeOptions,
+  type RefreshTokensOptions,
+  type RevokeTokenOptions,
+  type FetchUserInfoOptions,
+} from "./client/steps-public.js";
+export type { ServerMetadata, IdTokenClaims, UserInfo } from "./client/steps.js";

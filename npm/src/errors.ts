@@ -45,7 +45,11 @@ export type ErrorCode =
   /** A request to the authorization server got no complete response within its bound. */
   | "TIMEOUT"
   | "LOGIN_REQUIRED"
-  | "DEVICE_CODE_EXPIRED";
+  | "DEVICE_CODE_EXPIRED"
+  /** An OpenID Connect ID token failed a check: signature, `iss`, `aud`/`azp`, `exp`/`iat`, `nonce` or `sub`. */
+  | "ID_TOKEN_INVALID"
+  /** The feature is not in this build (ID token validation in the browser's wasm module). */
+  | "NOT_AVAILABLE";
 
 /** Marks `instance` with a registry-wide brand so `instanceof` works across copies. */
 function brand(instance: object, key: symbol): void {

@@ -17,7 +17,7 @@ export { fileStore } from "./deno/file-store.js";
 export * as mcp from "./mcp/index.deno.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";
-export type { ServerMetadata } from "./client/steps.js";
+export { validateIdToken, type ValidateIdTokenOptions } from "./client/steps-public.js";
 
 /**
  * An OAuth 2.1 client: browser sign-in over a loopback redirect, device flow, tokens

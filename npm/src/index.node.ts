@@ -14,7 +14,7 @@ export { keychainStore, type KeychainStoreOptions } from "./node/keychain.js";
 export * as mcp from "./mcp/index.node.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";
-export type { ServerMetadata } from "./client/steps.js";
+export { validateIdToken, type ValidateIdTokenOptions } from "./client/steps-public.js";
 
 /**
  * An OAuth 2.1 client: browser sign-in over a loopback redirect, device flow, tokens

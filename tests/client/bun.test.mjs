@@ -4,6 +4,8 @@ import * as lib from "oauth-callback-rs";
 import { headlessSignIn } from "../../examples/local-server/headless-user.mjs";
 import { startProvider } from "../../examples/local-server/provider.mjs";
 import { clientCases } from "./cases.mjs";
+import { oidcCases } from "./oidc-cases.mjs";
+import { optionCases } from "./options-cases.mjs";
 
 const env = { startProvider, signIn: (url, opts) => headlessSignIn(url, opts) };
-for (const [name, fn] of clientCases) test(name, () => fn(lib, env), 60_000);
+for (const [name, fn] of [...clientCases, ...optionCases, ...oidcCases]) test(name, () => fn(lib, env), 60_000);

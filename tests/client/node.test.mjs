@@ -4,6 +4,8 @@ import * as lib from "oauth-callback-rs";
 import { completeProviderForms, launchChromium } from "../browser/chromium.mjs";
 import { startProvider } from "../../examples/local-server/provider.mjs";
 import { clientCases } from "./cases.mjs";
+import { oidcCases } from "./oidc-cases.mjs";
+import { optionCases } from "./options-cases.mjs";
 
 let browser;
 before(async () => {
@@ -23,4 +25,4 @@ async function signIn(url, options) {
 }
 
 const env = { startProvider, signIn };
-for (const [name, fn] of clientCases) test(name, () => fn(lib, env));
+for (const [name, fn] of [...clientCases, ...optionCases, ...oidcCases]) test(name, () => fn(lib, env));

@@ -5,7 +5,16 @@ import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprot
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { browserAuth, connectWithBrowserAuth, fileStore, type BrowserAuthOptions, type McpDiscoveryState } from "oauth-callback-rs/mcp";
+import {
+  browserAuth,
+  clientCredentialsAuth,
+  clientMetadataDocument,
+  connectWithBrowserAuth,
+  enterpriseManagedAuth,
+  fileStore,
+  type BrowserAuthOptions,
+  type McpDiscoveryState,
+} from "oauth-callback-rs/mcp";
 import { mcp } from "oauth-callback-rs";
 
 const options: BrowserAuthOptions = { serverUrl: new URL("https://mcp.example/mcp"), store: fileStore(), requestTimeoutMs: 5000, signal: AbortSignal.timeout(1000) };
@@ -28,4 +37,11 @@ await client.listTools();
 const minimal = await connectWithBrowserAuth("https://mcp.example/mcp");
 await minimal.connect(new StreamableHTTPClientTransport(new URL("https://mcp.example/mcp"), { authProvider: browserAuth() }));
 
-void [provider, fromRoot, ours, back];
+// The machine clients' providers are OAuthClientProviders too (non-interactive: no redirect URL).
+const machine: OAuthClientProvider = clientCredentialsAuth({ clientId: "svc", privateKey: "-----BEGIN PRIVATE KEY-----", privateKeyAlgorithm: "ES256" });
+const enterprise: OAuthClientProvider = enterpriseManagedAuth({ clientId: "c", clientSecret: "s", idToken: async () => "id-token", idp: { issuer: "https://idp.example", clientId: "idp-client" } });
+const viaHelper: Client = await connectWithBrowserAuth("https://mcp.example/mcp", { client: new Client({ name: "x", version: "1" }), authProvider: clientCredentialsAuth({ clientId: "svc", clientSecret: "s" }) });
+const document: Record<string, unknown> = clientMetadataDocument({ clientMetadataUrl: "https://app.example/client.json", clientName: "app" });
+const withDocument: OAuthClientProvider = browserAuth({ clientMetadataUrl: "https://app.example/client.json" });
+
+void [provider, fromRoot, ours, back, machine, enterprise, viaHelper, document, withDocument];

@@ -118,3 +118,26 @@ const plain: "plain" = pair.method;
 const bogus: ErrorCode = "NOPE";
 
 void [method, url, html, port, plain, bogus];
+
+// OpenID Connect and the exported steps (issue 14): what they resolve to.
+import * as oidc from "oauth-callback-rs";
+async function openIdConnect(client: InstanceType<typeof oidc.OAuthClient>): Promise<void> {
+  const claims: oidc.IdTokenClaims | null = await client.idTokenClaims();
+  const sub: string | undefined = claims?.sub;
+  const me: oidc.UserInfo = await client.fetchUserInfo({ signal: AbortSignal.timeout(1000) });
+  const meta: oidc.ServerMetadata = await oidc.discover("https://as.example", { requestTimeoutMs: 5000 });
+  const raw: unknown = meta.raw.claims_supported;
+  const endSession: string | null = meta.endSessionEndpoint;
+  const tokens: Tokens = await oidc.exchangeCode({ metadata: meta, clientId: "c", callbackParams: "http://127.0.0.1/cb?code=x&state=s", expectedState: "s", redirectUri: "http://127.0.0.1/cb", codeVerifier: "v" });
+  const checked: oidc.IdTokenClaims = await oidc.validateIdToken({ metadata: meta, clientId: "c", idToken: tokens.idToken ?? "", nonce: "n" });
+  await oidc.revokeToken({ metadata: meta, clientId: "c", token: tokens.accessToken, tokenTypeHint: "access_token" });
+  const fresh: Tokens = await oidc.refreshTokens({ metadata: meta, clientId: "c", refreshToken: "r" });
+  const info: oidc.UserInfo = await oidc.fetchUserInfo({ metadata: meta, accessToken: fresh.accessToken, expectedSubject: checked.sub });
+  // @ts-expect-error exchangeCode takes callbackParams, never a bare code
+  await oidc.exchangeCode({ metadata: meta, clientId: "c", code: "x", expectedState: "s", redirectUri: "r", codeVerifier: "v" });
+  // @ts-expect-error the hint is one of the two RFC 7009 values
+  await oidc.revokeToken({ metadata: meta, clientId: "c", token: "t", tokenTypeHint: "id_token" });
+  void [sub, me, raw, endSession, info];
+}
+const named = new oidc.OAuthClient({ issuer: "https://as.example", scope: "openid", store: inMemoryStore(), storeKey: "k", port: 0, hostname: "127.0.0.1" });
+void [openIdConnect, named];

@@ -5,8 +5,9 @@ use crate::error::{Error, ErrorCode, excerpt};
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
 use crate::json::Value;
 
-/// The metadata this client uses, with every endpoint checked (https or loopback).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The metadata this client uses, with every endpoint checked (https or loopback), and
+/// the whole document as the server published it.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ServerMetadata {
     /// `issuer`, equal to the one asked for.
     pub issuer: String,
@@ -24,6 +25,14 @@ pub struct ServerMetadata {
     pub iss_parameter_supported: bool,
     /// `token_endpoint_auth_methods_supported`, default `["client_secret_basic"]`.
     pub token_endpoint_auth_methods: Vec<String>,
+    /// `userinfo_endpoint` (OIDC Discovery §3).
+    pub userinfo_endpoint: Option<String>,
+    /// `jwks_uri`: the keys ID tokens are signed with (RFC 8414 §2, OIDC Discovery §3).
+    pub jwks_uri: Option<String>,
+    /// `end_session_endpoint` (OIDC RP-Initiated Logout §2.1).
+    pub end_session_endpoint: Option<String>,
+    /// Every member the server published, as it published it.
+    pub raw: Value,
 }
 
 impl ServerMetadata {
@@ -60,6 +69,10 @@ impl ServerMetadata {
                         .collect(),
                 ),
             ),
+            ("userinfoEndpoint".into(), opt(&self.userinfo_endpoint)),
+            ("jwksUri".into(), opt(&self.jwks_uri)),
+            ("endSessionEndpoint".into(), opt(&self.end_session_endpoint)),
+            ("raw".into(), self.raw.clone()),
         ])
     }
 }
@@ -162,6 +175,10 @@ pub fn process_metadata(
             .unwrap_or(false),
         token_endpoint_auth_methods: strings(&v, "token_endpoint_auth_methods_supported")?
             .unwrap_or_else(|| vec!["client_secret_basic".to_owned()]),
+        userinfo_endpoint: endpoint(&v, "userinfo_endpoint")?,
+        jwks_uri: endpoint(&v, "jwks_uri")?,
+        end_session_endpoint: endpoint(&v, "end_session_endpoint")?,
+        raw: v,
     })
 }
 
@@ -210,6 +227,40 @@ mod tests {
             Some("https://as.example/revoke")
         );
         assert_eq!(m.token_endpoint_auth_methods, vec!["client_secret_basic"]);
+        assert_eq!(m.userinfo_endpoint, None);
+    }
+
+    #[test]
+    fn oidc_endpoints_and_every_published_member() {
+        let doc = DOC.replace(
+            "\"revocation_endpoint\"",
+            r#""userinfo_endpoint":"https://as.example/me","jwks_uri":"https://as.example/jwks","end_session_endpoint":"https://as.example/logout?x=1","claims_supported":["sub","name"],"x_vendor":{"deep":[1,true,null]},"revocation_endpoint""#,
+        );
+        let m = process_metadata("https://as.example", 200, &doc).unwrap();
+        assert_eq!(
+            m.userinfo_endpoint.as_deref(),
+            Some("https://as.example/me")
+        );
+        assert_eq!(m.jwks_uri.as_deref(), Some("https://as.example/jwks"));
+        assert_eq!(
+            m.end_session_endpoint.as_deref(),
+            Some("https://as.example/logout?x=1")
+        );
+        let v = m.to_value();
+        assert_eq!(
+            v.get("endSessionEndpoint").and_then(Value::as_str),
+            Some("https://as.example/logout?x=1")
+        );
+        let raw = v.get("raw").unwrap();
+        assert_eq!(raw, &crate::json::parse(&doc).unwrap());
+        assert_eq!(
+            raw.get("x_vendor").unwrap().to_json(),
+            r#"{"deep":[1,true,null]}"#
+        );
+        // A published endpoint is held to the same rule as the others.
+        let insecure = doc.replace("https://as.example/me", "http://as.example/me");
+        let e = process_metadata("https://as.example", 200, &insecure).unwrap_err();
+        assert!(matches!(e, StepError::Library(ref e) if e.code() == ErrorCode::InsecureEndpoint));
     }
 
     #[test]

@@ -26,6 +26,24 @@ fn invalid(input: &str, why: &str) -> Error {
     )
 }
 
+/// What to say about an input without `scheme://`: the rule (http only on loopback, RFC
+/// 8252 §8.3) and, for a bare `host:port`, the URL that was probably meant.
+fn missing_scheme(input: &str) -> String {
+    let rule =
+        "it needs a scheme: https://, or http:// on a loopback host (localhost, 127.0.0.1, [::1])";
+    let host = input.split(['/', '?']).next().unwrap_or("");
+    let bare_host = !host.is_empty()
+        && !input.contains("//")
+        && split_host_port(host).is_some_and(|(h, _)| !h.is_empty());
+    if !bare_host {
+        return rule.to_owned();
+    }
+    let loopback =
+        Endpoint::parse_any_scheme(&format!("http://{input}")).is_ok_and(|e| e.is_loopback());
+    let scheme = if loopback { "http" } else { "https" };
+    format!("{rule}; did you mean \"{scheme}://{}\"?", excerpt(input))
+}
+
 /// Bytes allowed as they are in a path or query; the rest of printable ASCII is encoded.
 fn push_path_or_query(out: &mut String, part: &str) {
     for c in part.chars() {
@@ -66,7 +84,7 @@ impl Endpoint {
         }
         let (scheme, rest) = input
             .split_once("://")
-            .ok_or_else(|| invalid(input, "it must start with https://"))?;
+            .ok_or_else(|| invalid(input, &missing_scheme(input)))?;
         let secure = if scheme.eq_ignore_ascii_case("https") {
             true
         } else if scheme.eq_ignore_ascii_case("http") {
@@ -251,6 +269,33 @@ mod tests {
                 ErrorCode::InsecureEndpoint,
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn a_missing_scheme_names_the_rule_and_the_likely_url() {
+        for (input, meant) in [
+            ("127.0.0.1:4499", Some("http://127.0.0.1:4499")),
+            ("localhost:3000/auth", Some("http://localhost:3000/auth")),
+            ("auth.example.com", Some("https://auth.example.com")),
+            ("http//127.0.0.1:4000", None),
+            ("", None),
+        ] {
+            let e = Endpoint::parse(input).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidUrl, "{input}");
+            assert!(
+                e.message().contains("or http:// on a loopback host"),
+                "{input}: {}",
+                e.message()
+            );
+            match meant {
+                Some(url) => assert!(
+                    e.message().contains(&format!("did you mean \"{url}\"")),
+                    "{input}: {}",
+                    e.message()
+                ),
+                None => assert!(!e.message().contains("did you mean"), "{}", e.message()),
+            }
         }
     }
 

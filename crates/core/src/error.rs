@@ -41,6 +41,9 @@ pub enum ErrorCode {
     IssuerMismatch,
     /// The authorization response's `state` or `iss` is not the expected one.
     ResponseMismatch,
+    /// An OpenID Connect ID token failed validation: signature, issuer, audience,
+    /// expiry or nonce (OIDC Core §3.1.3.7).
+    IdTokenInvalid,
 }
 
 impl ErrorCode {
@@ -63,6 +66,7 @@ impl ErrorCode {
             Self::InvalidResponse => "INVALID_RESPONSE",
             Self::IssuerMismatch => "ISSUER_MISMATCH",
             Self::ResponseMismatch => "RESPONSE_MISMATCH",
+            Self::IdTokenInvalid => "ID_TOKEN_INVALID",
         }
     }
 }

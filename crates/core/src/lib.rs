@@ -11,6 +11,10 @@ pub mod authorization_response;
 pub mod authorize;
 pub mod base64url;
 pub mod callback;
+#[cfg(feature = "signing")]
+pub mod client_assertion;
+pub mod client_credentials;
+pub mod client_id_metadata;
 pub mod device;
 pub mod discovery;
 pub mod endpoint;
@@ -18,8 +22,13 @@ pub mod entropy;
 pub mod error;
 pub mod form;
 pub mod http_message;
+#[cfg(feature = "oidc")]
+pub mod id_token;
+#[cfg(feature = "oidc")]
+pub mod jose;
 pub mod json;
 pub mod loopback;
+pub mod mcp_discovery;
 pub mod pages;
 pub mod pkce;
 pub mod registration;
@@ -30,7 +39,9 @@ pub mod state;
 pub mod store_envelope;
 pub mod template;
 pub mod token;
+pub mod token_exchange;
 pub mod trace;
+pub mod userinfo;
 
 pub use authorize::AuthorizationRequest;
 pub use endpoint::Endpoint;

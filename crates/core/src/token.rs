@@ -30,6 +30,14 @@ pub enum ClientAuth {
         /// `client_secret`.
         client_secret: String,
     },
+    /// `private_key_jwt` (RFC 7523 §2.2, OIDC Core §9): a signed JWT in the body, made
+    /// by `client_assertion::client_assertion` for this request's server.
+    PrivateKeyJwt {
+        /// `client_id`.
+        client_id: String,
+        /// `client_assertion`: the compact JWS.
+        assertion: String,
+    },
 }
 
 impl ClientAuth {
@@ -70,6 +78,18 @@ impl ClientAuth {
     fn apply(&self, body: &mut String, headers: &mut Vec<(&'static str, String)>) {
         match self {
             Self::None { client_id } => form::append_pair(body, "client_id", client_id),
+            Self::PrivateKeyJwt {
+                client_id,
+                assertion,
+            } => {
+                form::append_pair(body, "client_id", client_id);
+                form::append_pair(
+                    body,
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                );
+                form::append_pair(body, "client_assertion", assertion);
+            }
             Self::Post {
                 client_id,
                 client_secret,

@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 use std::net::TcpListener as StdListener;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,7 +29,7 @@ use oauth_callback_core::loopback;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
-use tokio::time::sleep;
+use tokio::time::{Sleep, sleep};
 
 use crate::listener::{LoopbackListener, bind_sockets, lib_error};
 
@@ -38,6 +39,9 @@ const MAX_CONNECTIONS: usize = 256;
 const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
 /// Time a connection may live in all.
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+/// After a failed accept (EMFILE: no descriptor left), how long accepting pauses unless a
+/// connection ends first; without a pause the accept would fail again at once, in a loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// Largest request head (request line and headers) read; hyper's floor is 8 KiB.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
@@ -305,6 +309,14 @@ async fn accept_on(l: Option<&TcpListener>) -> std::io::Result<TcpStream> {
     }
 }
 
+/// Resolves when the accept pause is over; never while there is none.
+async fn pause_elapsed(paused: &mut Option<Pin<Box<Sleep>>>) {
+    match paused {
+        Some(s) => s.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Passes request records to `nextRequest()` when asked to; dropping it ends the stream.
 #[derive(Clone)]
 struct Recorder {
@@ -361,6 +373,7 @@ async fn serve(
     // Set when the redirect has been answered: from then on the flow ends when that
     // connection ends (its page written, the socket closed), whatever the deadline says.
     let mut completing = false;
+    let mut paused: Option<Pin<Box<Sleep>>> = None;
     let (mut mismatches, mut rejected) = (0u32, 0u32);
     let mut it = listeners.into_iter();
     let (first, second) = (it.next(), it.next());
@@ -374,9 +387,18 @@ async fn serve(
                 RequestKind::AlreadyHandled => {}
                 _ => rejected = rejected.saturating_add(1),
             },
-            Ok(stream) = accept_on(first.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
-            Ok(stream) = accept_on(second.as_ref()) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
+            accepted = accept_on(first.as_ref()), if paused.is_none() => match accepted {
+                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
+                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
+            },
+            accepted = accept_on(second.as_ref()), if paused.is_none() => match accepted {
+                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
+                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
+            },
+            () = pause_elapsed(&mut paused) => paused = None,
             Some(joined) = conns.join_next(), if !conns.is_empty() => {
+                // A connection ended: a descriptor is free again.
+                paused = None;
                 // The connection that completed the flow has written its page and closed.
                 if joined.unwrap_or(false) {
                     break Ending::Done;

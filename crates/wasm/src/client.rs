@@ -1,4 +1,5 @@
-//! The OAuth client's protocol steps (RFC 8414, 6749, 7591, 7009, 8628, 9207).
+//! The OAuth client's protocol steps (RFC 8414, 6749, 7591, 7009, 8628, 9207; OIDC
+//! UserInfo and, with the `oidc` feature, ID tokens).
 //! Requests come back as JSON `{method, url, headers: [[name, value]], body}` for the
 //! facade to send with `fetch`; responses go in as status and body text.
 
@@ -10,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::Result;
 
-fn request_json(r: &HttpRequest) -> String {
+pub(crate) fn request_json(r: &HttpRequest) -> String {
     let s = |v: &str| Value::String(v.to_owned());
     Value::Object(vec![
         ("method".into(), s(r.method)),
@@ -244,6 +245,81 @@ pub fn validate_authorization_response(
         issuer.as_deref(),
         iss_required,
     )?)
+}
+
+/// OIDC Core §5.3.1: the UserInfo request with the access token as a bearer token.
+#[wasm_bindgen(js_name = userinfoRequest)]
+pub fn userinfo_request(endpoint: &str, access_token: &str) -> Result<String> {
+    Ok(request_json(&core::userinfo::userinfo_request(
+        endpoint,
+        access_token,
+    )?))
+}
+
+/// OIDC Core §5.3.2-5.3.3: the user's claims as JSON; `sub` must equal
+/// `expected_subject` when given.
+#[wasm_bindgen(js_name = processUserInfo)]
+pub fn process_userinfo(
+    status: u16,
+    content_type: Option<String>,
+    www_authenticate: Option<String>,
+    body: &str,
+    expected_subject: Option<String>,
+) -> Result<String> {
+    Ok(core::userinfo::process_userinfo(
+        status,
+        content_type.as_deref(),
+        www_authenticate.as_deref(),
+        body,
+        expected_subject.as_deref(),
+    )?
+    .to_json())
+}
+
+/// RFC 7517 §5: the request for the issuer's JWK Set.
+#[cfg(feature = "oidc")]
+#[wasm_bindgen(js_name = keySetRequest)]
+pub fn key_set_request(jwks_uri: &str) -> Result<String> {
+    Ok(request_json(&core::jose::key_set_request(jwks_uri)?))
+}
+
+/// Checks a JWK Set response; the document comes back to be cached.
+#[cfg(feature = "oidc")]
+#[wasm_bindgen(js_name = processKeySet)]
+pub fn process_key_set(status: u16, body: &str) -> Result<String> {
+    Ok(core::jose::process_key_set_response(status, body)?)
+}
+
+/// Whether `key_set` (or no set yet) lacks a key that fits the ID token.
+#[cfg(feature = "oidc")]
+#[wasm_bindgen(js_name = idTokenNeedsKeys)]
+pub fn id_token_needs_keys(token: &str, key_set: Option<String>) -> Result<bool> {
+    Ok(core::id_token::needs_keys(token, key_set.as_deref())?)
+}
+
+/// OIDC Core §3.1.3.7: the claims of a valid ID token, as JSON.
+#[cfg(feature = "oidc")]
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = validateIdToken)]
+pub fn validate_id_token(
+    token: &str,
+    key_set: &str,
+    issuer: &str,
+    client_id: &str,
+    nonce: Option<String>,
+    now_ms: f64,
+    check_time: bool,
+    subject: Option<String>,
+) -> Result<String> {
+    let expected = core::id_token::Expectations {
+        issuer,
+        client_id,
+        nonce: nonce.as_deref(),
+        now_ms,
+        check_time,
+        subject: subject.as_deref(),
+    };
+    Ok(core::id_token::validate(token, key_set, &expected)?.to_json())
 }
 
 /// A body with every secret shown as `abc…` (for the trace).

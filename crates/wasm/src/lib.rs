@@ -12,6 +12,8 @@ mod protocol;
 
 #[cfg(feature = "server")]
 mod callback_server;
+#[cfg(feature = "machine")]
+mod machine;
 #[cfg(feature = "store")]
 mod store;
 

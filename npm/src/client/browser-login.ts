@@ -4,23 +4,33 @@
  * in `sessionStorage` (this tab only); `completeLogin` checks `state` and `iss` in the
  * core, exchanges the code with `fetch` and removes the code from the address bar.
  */
-import { OAuthCallbackError } from "../errors.js";
+import { OAuthCallbackError, expectString } from "../errors.js";
 import { asList as list, buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
 import type { Tokens } from "../store/types.js";
 import { discoverMetadata } from "./discovery.js";
 import { observer } from "../observer.js";
 import { checkTimeout, exchange, throwIfAborted, untilAborted, type Emit, type OAuthEvent } from "./http.js";
-import { steps, type ServerMetadata } from "./steps.js";
+import { resolveOptions } from "./client-options.js";
+import { requestUserInfo } from "./oidc.js";
+import { steps, type ServerMetadata, type UserInfo } from "./steps.js";
 
-/** Options of `BrowserOAuthClient`. */
+/**
+ * Options of `BrowserOAuthClient`, named as in `OAuthClient`; `scopes` and `storage`
+ * are aliases of `scope` and `store` (not both). An unknown key is `UNKNOWN_OPTION`.
+ */
 export interface BrowserOAuthClientOptions {
   issuer: string;
   clientId: string;
   /** This page's URL as registered with the server. */
   redirectUri: string;
+  /** Scopes to ask for (default: none). */
+  scope?: string | readonly string[];
+  /** Alias of `scope`. */
   scopes?: string | readonly string[];
   resource?: string | readonly string[];
   /** Where the in-flight verifier and state live (default `sessionStorage`). */
+  store?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  /** Alias of `store`. */
   storage?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
   fetch?: typeof fetch;
   onEvent?: (event: OAuthEvent) => void;
@@ -39,17 +49,25 @@ interface Pending {
   redirectUri: string;
 }
 
+const BROWSER_CLIENT_OPTIONS = ["issuer", "clientId", "redirectUri", "scope", "scopes", "resource", "store", "storage", "fetch", "onEvent", "requestTimeoutMs"] as const;
+const BROWSER_ALIASES = [
+  ["scope", "scopes"],
+  ["store", "storage"],
+] as const;
+
 /** Redirect-based login for a page. Tokens are returned, not stored: keep them in memory. */
 export class BrowserOAuthClient {
-  readonly #o: BrowserOAuthClientOptions;
+  readonly #o: Omit<BrowserOAuthClientOptions, "scopes" | "storage">;
   readonly #fetch: typeof fetch;
   readonly #key: string;
   readonly #emit: Emit;
   readonly #timeoutMs: number;
   #metadata: Promise<ServerMetadata> | undefined;
 
-  constructor(options: BrowserOAuthClientOptions) {
-    if (typeof options?.issuer !== "string" || typeof options.clientId !== "string" || typeof options.redirectUri !== "string") {
+  constructor(input: BrowserOAuthClientOptions) {
+    if (typeof input !== "object" || input === null) throw new OAuthCallbackError("INVALID_PARAMETER", "BrowserOAuthClient needs { issuer, clientId, redirectUri }");
+    const options = resolveOptions("BrowserOAuthClient", input, BROWSER_CLIENT_OPTIONS, BROWSER_ALIASES);
+    if (typeof options.issuer !== "string" || typeof options.clientId !== "string" || typeof options.redirectUri !== "string") {
       throw new OAuthCallbackError("INVALID_PARAMETER", "BrowserOAuthClient needs { issuer, clientId, redirectUri }");
     }
     this.#o = options;
@@ -61,8 +79,8 @@ export class BrowserOAuthClient {
 
 
   #storage() {
-    const s = this.#o.storage ?? globalThis.sessionStorage;
-    if (!s) throw new OAuthCallbackError("INVALID_PARAMETER", "no sessionStorage here: pass options.storage");
+    const s = this.#o.store ?? globalThis.sessionStorage;
+    if (!s) throw new OAuthCallbackError("INVALID_PARAMETER", "no sessionStorage here: pass options.store");
     return s;
   }
 
@@ -91,7 +109,7 @@ export class BrowserOAuthClient {
       authorizationEndpoint: meta.authorizationEndpoint,
       clientId: this.#o.clientId,
       redirectUri: this.#o.redirectUri,
-      scope: list(this.#o.scopes),
+      scope: list(this.#o.scope),
       state,
       codeChallenge: pkce.challenge,
       resource: list(this.#o.resource),
@@ -127,5 +145,16 @@ export class BrowserOAuthClient {
     const code = steps.validateCallback(params, pending.state, meta.issuer, meta.issParameterSupported);
     const request = steps.codeExchange(meta.tokenEndpoint, { clientId: this.#o.clientId, authMethods: meta.tokenEndpointAuthMethods }, code, pending.redirectUri, pending.verifier, list(this.#o.resource));
     return exchange(this.#fetch, request, "token", this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs }, (status, body) => steps.processTokens(status, body, Date.now()));
+  }
+
+  /**
+   * OpenID Connect UserInfo (Core §5.3) with `accessToken` as a bearer token: the user's
+   * claims. `invalid_token` and `insufficient_scope` are `OAuthError`s; a JWT response is
+   * refused with a clear error.
+   */
+  async fetchUserInfo(accessToken: string, options: BrowserCallOptions = {}): Promise<UserInfo> {
+    throwIfAborted(options.signal);
+    const meta = await this.discover(options);
+    return requestUserInfo(meta, expectString("accessToken", accessToken), undefined, this.#fetch, this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs });
   }
 }

@@ -96,7 +96,8 @@ function networkCause(err: unknown, request: CoreRequest): string {
       break;
     }
     const { message, code, cause } = e as { message?: unknown; code?: unknown; cause?: unknown };
-    if (typeof message === "string" && message !== "") parts.push(message);
+    // OpenSSL's error strings (Node) carry addresses and source paths: keep the reason.
+    if (typeof message === "string" && message !== "") parts.push(message.replace(/[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:([^:]+):\S*/g, "TLS error: $1"));
     if (typeof code === "string" && !parts.some((p) => p.includes(code))) parts.push(code);
     e = cause;
   }

@@ -4,17 +4,27 @@
  * sequences them, keeps state in the store, and moves bytes with `fetch`.
  */
 import type { CallbackResult, GetAuthCodeOptions } from "../auth-code.js";
-import { OAuthCallbackError, OAuthError, expectString } from "../errors.js";
-import { openBrowser } from "../launcher.js";
-import { buildAuthorizationUrl, checkedEndpoint, generatePkce, generateState, asList as list } from "../protocol.js";
+import { OAuthCallbackError, OAuthError, TimeoutError, expectString } from "../errors.js";
+import { openBrowser, type BrowserLaunch } from "../launcher.js";
+import { checkOptions } from "../options.js";
+import { buildAuthorizationUrl, checkedEndpoint, generateNonce, generatePkce, generateState, asList as list } from "../protocol.js";
 import type { ClientInfo, OAuthStore, TokenStore, Tokens } from "../store/types.js";
 import { discoverMetadata } from "./discovery.js";
 import { observer } from "../observer.js";
 import { aborted, checkTimeout, exchange, throwIfAborted, untilAborted, type Emit, type OAuthEvent } from "./http.js";
+import { resolveOptions } from "./client-options.js";
 import { asOAuthStore } from "./plain-store.js";
-import { steps, type ClientCredentials, type CoreRequest, type DeviceAuthorization, type ServerMetadata } from "./steps.js";
+import { KeySetCache, checkIdToken, requestUserInfo } from "./oidc.js";
+import { receivedTokens, steps, type ClientCredentials, type CoreRequest, type DeviceAuthorization, type IdTokenClaims, type ServerMetadata, type UserInfo } from "./steps.js";
+import { checkCredentials, clientCredentialsGrant, type MachineAuthMethod, type MachineCredentials } from "./client-credentials.js";
+import { machineSteps } from "./machine-steps.js";
 
-/** Options of `OAuthClient`. */
+/**
+ * Options of `OAuthClient`. The names are those of `getAuthCode` and `browserAuth`
+ * (`scope`, `store`, `storeKey`, `port`, `hostname`); the earlier names `scopes`,
+ * `storage`, `storageKey`, `callbackPort` and `callbackHostname` keep working as aliases
+ * (giving both spellings is `INVALID_PARAMETER`). An unknown key is `UNKNOWN_OPTION`.
+ */
 export interface OAuthClientOptions {
   /** The authorization server's issuer identifier; metadata is discovered from it. */
   issuer: string;
@@ -28,6 +38,12 @@ export interface OAuthClientOptions {
     registrationEndpoint?: string;
     revocationEndpoint?: string;
     deviceAuthorizationEndpoint?: string;
+    /** OpenID Connect UserInfo (for `fetchUserInfo()`). */
+    userinfoEndpoint?: string;
+    /** The issuer's JWK Set (to check ID tokens). */
+    jwksUri?: string;
+    /** OpenID Connect RP-Initiated Logout. */
+    endSessionEndpoint?: string;
     /** The server sends RFC 9207 `iss` in redirects (then it is required). */
     issParameterSupported?: boolean;
     tokenEndpointAuthMethods?: string[];
@@ -36,9 +52,41 @@ export interface OAuthClientOptions {
   clientId?: string;
   /** For confidential clients: sent with client_secret_basic or _post as the server says. */
   clientSecret?: string;
+  /**
+   * `private_key_jwt` (RFC 7523) for the client credentials grant: the client's private
+   * key, PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`) or a JWK (object or
+   * JSON text), RSA of 2048 bits or more, or P-256. Each token request carries a fresh
+   * assertion signed with it in the core (audience: the issuer). Checked here: a bad key
+   * is `INVALID_KEY` at construction.
+   */
+  privateKey?: string | Readonly<Record<string, unknown>>;
+  /** The key's algorithm: RS256 (default for RSA), RS384, RS512, PS256, PS384, PS512, ES256 (default for P-256). */
+  privateKeyAlgorithm?: string;
+  /** The `kid` sent in the assertion's header (default: the JWK's). */
+  privateKeyId?: string;
+  /** Forces how the client credentials grant authenticates (default: the key, else the secret as the server lists). */
+  tokenEndpointAuthMethod?: MachineAuthMethod;
+  /**
+   * `"client_credentials"`: a machine client (RFC 6749 §4.4). `getValidToken()` then asks
+   * for a token with the client's own credentials, and again before it expires; no user,
+   * no browser. Default `"authorization_code"`: sign in with `authenticate()`.
+   */
+  grantType?: "authorization_code" | "client_credentials";
+  /**
+   * The https URL of this client's metadata document (Client ID Metadata Documents,
+   * draft-ietf-oauth-client-id-metadata-document; MCP SEP-991): the `client_id` when the
+   * server advertises `client_id_metadata_document_supported`, else the client registers
+   * (RFC 7591) as without it. `clientMetadataDocument()` writes the document to publish.
+   */
+  clientMetadataUrl?: string;
   /** Name sent when registering (default `"oauth-callback-rs client"`). */
   clientName?: string;
-  /** Scopes to ask for. */
+  /**
+   * Scopes to ask for (default: none). With `openid`, the sign-in sends a `nonce` and
+   * checks the ID token (`idTokenClaims()`).
+   */
+  scope?: string | readonly string[];
+  /** Alias of `scope`. */
   scopes?: string | readonly string[];
   /** Resource indicators (RFC 8707). */
   resource?: string | readonly string[];
@@ -49,8 +97,12 @@ export interface OAuthClientOptions {
    * verifier kept in this process's memory unless the store has `getClient`/`setClient`
    * and `getCodeVerifier`/`setCodeVerifier`). Anything else is `INVALID_PARAMETER`.
    */
+  store?: OAuthStore | TokenStore;
+  /** Alias of `store`. */
   storage?: OAuthStore | TokenStore;
   /** The key in the store (default: the issuer). */
+  storeKey?: string;
+  /** Alias of `storeKey`. */
   storageKey?: string;
   /** Refresh in `getValidToken()` when the token is about to expire (default true). */
   autoRefresh?: boolean;
@@ -62,29 +114,97 @@ export interface OAuthClientOptions {
   refreshSkewMs?: number;
   /**
    * Bound of each request to the authorization server (discovery, registration, code
-   * exchange, refresh, device authorization and each poll, revocation), headers and body
-   * together, in ms (default 30000). Past it the call rejects with `TIMEOUT`.
+   * exchange, refresh, device authorization and each poll, revocation, userinfo, JWKS),
+   * headers and body together, in ms (default 30000). Past it the call rejects with
+   * `TIMEOUT`.
    */
   requestTimeoutMs?: number;
-  /** Loopback port (default 0: a free one). */
+  /** Loopback port of the redirect (default 0: a free one; RFC 8252 §7.3 lets it vary). */
+  port?: number;
+  /** Alias of `port`. */
   callbackPort?: number;
-  /** Loopback host (default `"127.0.0.1"`, RFC 8252 §8.3). */
+  /** Loopback host of the redirect (default `"127.0.0.1"`, RFC 8252 §8.3). */
+  hostname?: string;
+  /** Alias of `hostname`. */
   callbackHostname?: string;
   /** Callback path (default `"/callback"`). */
   callbackPath?: string;
-  /** Open the system browser (default true); false prints the URL instead. */
+  /**
+   * Open the system browser (default true). When it is false, or nothing could be
+   * opened, the URL is printed to stderr (and the `info` event says why).
+   */
   openBrowser?: boolean;
-  /** Opens the authorization URL yourself (a test's browser, an Electron window). */
+  /** Opens the authorization URL yourself (a test's browser, an Electron window); if it throws, the URL is printed. */
   launch?: (url: string) => unknown;
-  /** Milliseconds to wait for the user (default 300000). */
+  /** Milliseconds to wait for the user to finish in the browser (default 300000). */
   timeout?: number;
-  /** Extra authorization request parameters (`prompt`, `login_hint`...). */
+  /** Extra authorization request parameters (`prompt`, `login_hint`, your own `nonce`...). */
   extraAuthorizationParams?: Readonly<Record<string, string>>;
   /** The trace of every OAuth message, secrets redacted. Errors it throws are ignored. */
   onEvent?: (event: OAuthEvent) => void;
   /** `fetch` to use (default: the global one). */
   fetch?: typeof fetch;
 }
+
+/** `OAuthClientOptions` with each alias resolved to its name. */
+type ResolvedOptions = Omit<OAuthClientOptions, "scopes" | "storage" | "storageKey" | "callbackPort" | "callbackHostname">;
+
+const CLIENT_OPTIONS = [
+  "issuer",
+  "endpoints",
+  "clientId",
+  "clientSecret",
+  "privateKey",
+  "privateKeyAlgorithm",
+  "privateKeyId",
+  "tokenEndpointAuthMethod",
+  "grantType",
+  "clientMetadataUrl",
+  "clientName",
+  "scope",
+  "scopes",
+  "resource",
+  "store",
+  "storage",
+  "storeKey",
+  "storageKey",
+  "autoRefresh",
+  "refreshSkewMs",
+  "requestTimeoutMs",
+  "port",
+  "callbackPort",
+  "hostname",
+  "callbackHostname",
+  "callbackPath",
+  "openBrowser",
+  "launch",
+  "timeout",
+  "extraAuthorizationParams",
+  "onEvent",
+  "fetch",
+] as const;
+
+const ENDPOINT_OPTIONS = [
+  "authorizationEndpoint",
+  "tokenEndpoint",
+  "registrationEndpoint",
+  "revocationEndpoint",
+  "deviceAuthorizationEndpoint",
+  "userinfoEndpoint",
+  "jwksUri",
+  "endSessionEndpoint",
+  "issParameterSupported",
+  "tokenEndpointAuthMethods",
+] as const;
+
+/** Each alias and the name it stands for. */
+const ALIASES = [
+  ["scope", "scopes"],
+  ["store", "storage"],
+  ["storeKey", "storageKey"],
+  ["port", "callbackPort"],
+  ["hostname", "callbackHostname"],
+] as const;
 
 /** What `authenticateWithDeviceCode` shows the user. */
 export interface DeviceCodePrompt {
@@ -127,14 +247,6 @@ export function refreshMargin(tokens: Tokens, skew: number): number {
   const { issuedAt, expiresAt } = tokens;
   if (typeof issuedAt !== "number" || typeof expiresAt !== "number" || !(expiresAt >= issuedAt)) return skew;
   return Math.min(skew, (expiresAt - issuedAt) / 2);
-}
-
-/** Tokens from a token response, with when they arrived (their lifetime, with `expiresAt`). */
-function receivedTokens(status: number, body: string): Tokens {
-  const now = Date.now();
-  const tokens = steps.processTokens(status, body, now);
-  if (tokens.expiresAt !== undefined) tokens.issuedAt = now;
-  return tokens;
 }
 
 /**
@@ -183,7 +295,7 @@ function sameLoopbackRedirect(a: string, b: string): boolean {
 }
 
 /** Metadata from explicitly configured endpoints, each checked by the core. */
-function configuredMetadata(o: OAuthClientOptions): ServerMetadata {
+function configuredMetadata(o: ResolvedOptions): ServerMetadata {
   const e = o.endpoints as NonNullable<OAuthClientOptions["endpoints"]>;
   const check = (u: string | undefined) => (u === undefined ? null : checkedEndpoint(expectString("endpoint", u)));
   return {
@@ -195,34 +307,85 @@ function configuredMetadata(o: OAuthClientOptions): ServerMetadata {
     deviceAuthorizationEndpoint: check(e.deviceAuthorizationEndpoint),
     issParameterSupported: e.issParameterSupported ?? false,
     tokenEndpointAuthMethods: e.tokenEndpointAuthMethods ?? ["client_secret_basic"],
+    userinfoEndpoint: check(e.userinfoEndpoint),
+    jwksUri: check(e.jwksUri),
+    endSessionEndpoint: check(e.endSessionEndpoint),
+    raw: {},
   };
 }
 
 /** The client, minus how the loopback login runs (each runtime's entry supplies it). */
 export class BaseOAuthClient {
-  readonly #o: OAuthClientOptions;
+  readonly #o: ResolvedOptions;
   readonly #store: OAuthStore;
   readonly #key: string;
   readonly #fetch: typeof fetch;
   readonly #getAuthCode: GetAuthCode;
   readonly #emit: Emit;
   readonly #timeoutMs: number;
+  readonly #keys = new KeySetCache();
   #metadata: Promise<ServerMetadata> | undefined;
   #refreshing: Flight | undefined;
+  /** The ID token last checked, and its claims. */
+  #claims: { idToken: string; claims: IdTokenClaims } | undefined;
 
-  constructor(options: OAuthClientOptions, getAuthCode: GetAuthCode) {
-    if (typeof options !== "object" || options === null || typeof options.issuer !== "string") {
-      throw new OAuthCallbackError("INVALID_PARAMETER", "OAuthClient needs { issuer }");
+  constructor(input: OAuthClientOptions, getAuthCode: GetAuthCode) {
+    if (typeof input !== "object" || input === null) {
+      throw new OAuthCallbackError("INVALID_PARAMETER", "OAuthClient needs an options object: new OAuthClient({ issuer })");
     }
+    const options: ResolvedOptions = resolveOptions("OAuthClient", input, CLIENT_OPTIONS, ALIASES);
+    if (typeof options.issuer !== "string") throw new OAuthCallbackError("INVALID_PARAMETER", "OAuthClient needs { issuer }");
+    if (options.endpoints !== undefined) checkOptions("OAuthClient endpoints", options.endpoints, ENDPOINT_OPTIONS);
     this.#o = options;
-    this.#store = asOAuthStore(options.storage);
-    this.#key = options.storageKey ?? options.issuer;
+    this.#store = asOAuthStore(options.store);
+    this.#key = options.storeKey ?? options.issuer;
     this.#timeoutMs = checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== "function") throw new OAuthCallbackError("INVALID_PARAMETER", "no fetch available: pass options.fetch");
     this.#fetch = f.bind(globalThis);
     this.#getAuthCode = getAuthCode;
     this.#emit = observer(options.onEvent);
+    if (options.grantType !== undefined && options.grantType !== "authorization_code" && options.grantType !== "client_credentials") {
+      throw new OAuthCallbackError("INVALID_PARAMETER", 'OAuthClient: grantType must be "authorization_code" or "client_credentials"');
+    }
+    // A machine client's key and method are checked now, not at the first request.
+    if (options.grantType === "client_credentials" || options.privateKey !== undefined || options.tokenEndpointAuthMethod !== undefined) {
+      checkCredentials("OAuthClient", this.#machine(), options.grantType !== "client_credentials");
+    }
+    if (options.clientMetadataUrl !== undefined) machineSteps.checkClientIdUrl(expectString("clientMetadataUrl", options.clientMetadataUrl));
+  }
+
+  /** The client's own credentials, for the client credentials grant. */
+  #machine(): MachineCredentials {
+    const o = this.#o;
+    return { clientId: o.clientId as string, clientSecret: o.clientSecret, privateKey: o.privateKey, privateKeyAlgorithm: o.privateKeyAlgorithm, privateKeyId: o.privateKeyId, tokenEndpointAuthMethod: o.tokenEndpointAuthMethod };
+  }
+
+  #machineFlight: Promise<Tokens> | undefined;
+
+  /**
+   * RFC 6749 §4.4: tokens for the client itself, with no user and no browser. The client
+   * authenticates with `privateKey` (`private_key_jwt`: a fresh RFC 7523 assertion per
+   * request, signed in the core) or `clientSecret` (`client_secret_basic`, or
+   * `client_secret_post` when the server lists only that); `tokenEndpointAuthMethod`
+   * forces one. The tokens are saved like a sign-in's. `scope` defaults to the client's.
+   */
+  async authenticateWithClientCredentials(options: CallOptions & { scope?: string | readonly string[] } = {}): Promise<Tokens> {
+    throwIfAborted(options.signal);
+    const meta = await this.discover(options);
+    const credentials = checkCredentials("authenticateWithClientCredentials", this.#machine());
+    const scope = list(options.scope ?? this.#o.scope).join(" ") || undefined;
+    const tokens = await clientCredentialsGrant(meta, credentials, scope, list(this.#o.resource), this.#fetch, this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs });
+    return this.#saveTokens(tokens);
+  }
+
+  /** A machine client's valid tokens: the stored ones, or new ones (one request at a time). */
+  async #machineTokens(force: boolean, signal: AbortSignal | undefined): Promise<Tokens> {
+    throwIfAborted(signal);
+    const tokens = force ? null : await untilAborted(this.getTokens(), signal);
+    if (tokens && !this.#stale(tokens)) return tokens;
+    const flight = (this.#machineFlight ??= this.authenticateWithClientCredentials().finally(() => (this.#machineFlight = undefined)));
+    return untilAborted(flight, signal);
   }
 
 
@@ -255,6 +418,10 @@ export class BaseOAuthClient {
    */
   async #client(meta: ServerMetadata, redirectUri: string | undefined, needed: string[], register: string[] = needed, signal?: AbortSignal): Promise<ClientCredentials> {
     if (this.#o.clientId) return { clientId: this.#o.clientId, clientSecret: this.#o.clientSecret, authMethods: meta.tokenEndpointAuthMethods };
+    // SEP-991: where the server fetches client metadata documents, the document's URL is the client ID.
+    if (this.#o.clientMetadataUrl !== undefined && meta.raw.client_id_metadata_document_supported === true) {
+      return { clientId: this.#o.clientMetadataUrl, authMethods: meta.tokenEndpointAuthMethods };
+    }
     const stored = await this.#store.getClient(this.#key);
     const reusable = (c: ClientInfo | null) =>
       c !== null &&
@@ -268,7 +435,7 @@ export class BaseOAuthClient {
     // Register under the store's lock so two processes never register twice.
     const entry = await this.#store.update(this.#key, async (e) => {
       if (e?.client && reusable(e.client)) return undefined;
-      const request = steps.registration(meta.registrationEndpoint as string, this.#o.clientName ?? "oauth-callback-rs client", redirects, register, list(this.#o.scopes).join(" ") || undefined);
+      const request = steps.registration(meta.registrationEndpoint as string, this.#o.clientName ?? "oauth-callback-rs client", redirects, register, list(this.#o.scope).join(" ") || undefined);
       const client = await this.#exchange("registration", request, signal, (status, body) => steps.processRegistration(status, body, redirects, register));
       return { ...(e ?? {}), client };
     });
@@ -289,6 +456,9 @@ export class BaseOAuthClient {
   /**
    * Signs in through the browser: PKCE (S256), `state`, a loopback redirect on the
    * bound port, `iss` checked when the server supports RFC 9207, then the code exchange.
+   * With the `openid` scope a `nonce` is sent, and an ID token in the answer is checked
+   * (signature with the issuer's JWKS, `iss`, `aud`, `exp`, `iat`, `nonce`) before the
+   * tokens are saved; `idTokenClaims()` then gives its claims.
    * `signal` cancels every step: discovery, registration, the wait and the exchange.
    */
   async authenticate(options: CallOptions = {}): Promise<Tokens> {
@@ -297,6 +467,12 @@ export class BaseOAuthClient {
     if (!meta.authorizationEndpoint) throw new OAuthCallbackError("INVALID_RESPONSE", "the server has no authorization endpoint");
     const pkce = generatePkce();
     const state = generateState();
+    const scope = list(this.#o.scope);
+    const extra = { ...(this.#o.extraAuthorizationParams ?? {}) };
+    // OIDC Core §3.1.2.1: a nonce binds the ID token to this request.
+    if (scope.includes("openid") && extra.nonce === undefined) extra.nonce = generateNonce();
+    const nonce = extra.nonce;
+    const timeout = this.#o.timeout ?? 300_000;
     const abort = new AbortController();
     const onAbort = () => abort.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -304,18 +480,20 @@ export class BaseOAuthClient {
     let prepared: Promise<{ client: ClientCredentials; redirectUri: string }> | undefined;
     let preparationFailed = false;
     let verifierStored = false;
+    let listeningAt: string | undefined;
     try {
       const result = await this.#getAuthCode({
-        port: this.#o.callbackPort ?? 0,
-        hostname: this.#o.callbackHostname ?? "127.0.0.1",
+        port: this.#o.port ?? 0,
+        hostname: this.#o.hostname ?? "127.0.0.1",
         callbackPath: this.#o.callbackPath ?? "/callback",
-        timeout: this.#o.timeout ?? 300_000,
+        timeout,
         expectedState: state,
         // RFC 9207, checked before the page is chosen (again in validateCallback below).
         expectedIssuer: meta.issuer,
         issuerRequired: meta.issParameterSupported === true,
         signal: abort.signal,
         onListening: ({ redirectUri }) => {
+          listeningAt = redirectUri;
           // Registration needs the real redirect URI, known only now; any failure
           // aborts the wait with its own error.
           prepared = (async () => {
@@ -329,11 +507,11 @@ export class BaseOAuthClient {
               authorizationEndpoint: meta.authorizationEndpoint as string,
               clientId: client.clientId,
               redirectUri,
-              scope: list(this.#o.scopes),
+              scope,
               state,
               codeChallenge: pkce.challenge,
               resource: list(this.#o.resource),
-              ...(this.#o.extraAuthorizationParams ? { extraParams: this.#o.extraAuthorizationParams } : {}),
+              ...(Object.keys(extra).length ? { extraParams: extra } : {}),
             });
             this.#emit({ type: "request", step: "authorization", method: "GET", url: steps.redactUrl(url) });
             await this.#launch(url);
@@ -347,13 +525,29 @@ export class BaseOAuthClient {
       }).catch((err: unknown) => {
         if (options.signal?.aborted) throw aborted(options.signal);
         // A failed registration or launch aborted the wait: its error is the one to report.
-        throw preparationFailed ? abort.signal.reason : err;
+        if (preparationFailed) throw abort.signal.reason;
+        if (err instanceof TimeoutError && listeningAt !== undefined) {
+          const waited = new TimeoutError(
+            `sign-in timed out: no redirect reached ${listeningAt} within ${timeout} ms (${Math.round(timeout / 1000)} s); finish signing in in the browser sooner, or raise the \`timeout\` option`,
+          );
+          (waited as { cause?: unknown }).cause = err;
+          throw waited;
+        }
+        throw err;
       });
       const { client, redirectUri } = await (prepared as NonNullable<typeof prepared>);
       this.#emit({ type: "response", step: "authorization", status: 303, body: steps.redactBody(new URLSearchParams(result as Record<string, string>).toString()) });
       const code = steps.validateCallback(result, state, meta.issuer, meta.issParameterSupported);
       const request = steps.codeExchange(meta.tokenEndpoint, client, code, redirectUri, pkce.verifier, list(this.#o.resource));
-      return await this.#saveTokens(await this.#exchange("token", request, options.signal, receivedTokens));
+      const tokens = await this.#exchange("token", request, options.signal, receivedTokens);
+      // The ID token is checked before anything is saved: a token that fails is not a sign-in.
+      const claims =
+        tokens.idToken !== undefined && meta.jwksUri
+          ? await this.#checkIdToken(tokens.idToken, meta, { clientId: client.clientId, nonce, checkTime: true }, options.signal)
+          : undefined;
+      await this.#saveTokens(tokens);
+      this.#claims = claims && tokens.idToken !== undefined ? { idToken: tokens.idToken, claims } : undefined;
+      return tokens;
     } catch (err) {
       // A sign-in that failed leaves no verifier behind (the tokens are untouched).
       if (verifierStored) await this.#forgetVerifier(pkce.verifier).catch(() => undefined);
@@ -361,6 +555,51 @@ export class BaseOAuthClient {
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  #checkIdToken(idToken: string, meta: ServerMetadata, expected: Parameters<typeof checkIdToken>[2], signal: AbortSignal | undefined): Promise<IdTokenClaims> {
+    return checkIdToken(idToken, meta, expected, this.#keys, this.#fetch, this.#emit, { signal, timeoutMs: this.#timeoutMs });
+  }
+
+  /**
+   * The claims of the stored ID token (OpenID Connect), or null when the tokens have
+   * none (no `openid` scope, or not signed in). The token is checked with the issuer's
+   * JWK Set (fetched once per client, and again when the issuer rotates its keys), its
+   * `iss` and `aud`; its `exp`, `iat` and `nonce` were checked when it arrived, so a
+   * stored token past its `exp` still gives the claims of that sign-in.
+   */
+  async idTokenClaims(options: CallOptions = {}): Promise<IdTokenClaims | null> {
+    throwIfAborted(options.signal);
+    const tokens = await untilAborted(this.getTokens(), options.signal);
+    const idToken = tokens?.idToken;
+    if (idToken === undefined) return null;
+    if (this.#claims?.idToken === idToken) return this.#claims.claims;
+    const meta = await this.discover(options);
+    const clientId = this.#o.clientId ?? (await untilAborted(this.#store.getClient(this.#key), options.signal))?.clientId;
+    if (!clientId) throw new OAuthCallbackError("MISSING_PARAMETER", "cannot check the ID token: no clientId was given and no registration is stored");
+    // A refreshed ID token must name the user the earlier one named (OIDC Core §12.2).
+    const subject = this.#claims?.claims.sub;
+    const claims = await this.#checkIdToken(idToken, meta, { clientId, checkTime: false, subject }, options.signal);
+    this.#claims = { idToken, claims };
+    return claims;
+  }
+
+  /**
+   * OpenID Connect UserInfo (Core §5.3): the signed-in user's claims, with a valid access
+   * token (refreshed first when needed, as `getValidToken()` does). When the tokens carry
+   * an ID token, the answer's `sub` must be its `sub`. A JWT response is refused with a
+   * clear error; `invalid_token` and `insufficient_scope` are `OAuthError`s.
+   */
+  async fetchUserInfo(options: CallOptions = {}): Promise<UserInfo> {
+    throwIfAborted(options.signal);
+    const meta = await this.discover(options);
+    if (!meta.userinfoEndpoint) {
+      throw new OAuthCallbackError("MISSING_PARAMETER", `the metadata of ${meta.issuer} has no userinfo_endpoint (with configured endpoints, give endpoints.userinfoEndpoint)`);
+    }
+    const accessToken = await this.getValidToken(options);
+    const stored = await untilAborted(this.getTokens(), options.signal);
+    const subject = stored?.idToken !== undefined && meta.jwksUri ? (await this.idTokenClaims(options))?.sub : undefined;
+    return requestUserInfo(meta, accessToken, subject, this.#fetch, this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs });
   }
 
   /** Removes `verifier` from the store unless another sign-in has replaced it since. */
@@ -374,16 +613,30 @@ export class BaseOAuthClient {
     });
   }
 
+  /**
+   * Opens `url`: the caller's `launch`, or the system browser. Whenever nothing opened
+   * (no display, no `--allow-run` in Deno, a launcher that exited non-zero, `launch`
+   * throwing, `openBrowser: false`) the URL is printed to stderr and the `info` event
+   * says why, so the user always learns where to sign in.
+   */
   async #launch(url: string): Promise<void> {
+    const notOpened = (reason: string) => {
+      // The event is for logs and shows `state` redacted; the person gets the whole URL on stderr.
+      this.#emit({ type: "info", step: "authorization", message: `the browser was not opened (${reason}); the URL to open is printed on stderr: ${steps.redactUrl(url)}` });
+      console.error(`Open this URL in your browser to sign in (${reason}):\n  ${url}`);
+    };
     if (this.#o.launch) {
-      await Promise.resolve(this.#o.launch(url)).catch(() => undefined);
+      try {
+        await this.#o.launch(url);
+      } catch (err) {
+        notOpened(`launch failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
       return;
     }
-    const launch = this.#o.openBrowser === false ? { opened: false as const, reason: "openBrowser is false" } : await openBrowser(url);
-    if (!launch.opened) {
-      this.#emit({ type: "info", step: "authorization", message: `open this URL to sign in: ${url}` });
-      if (!this.#o.onEvent) console.error(`Open this URL in your browser to sign in:\n  ${url}`);
-    }
+    if (this.#o.openBrowser === false) return notOpened("openBrowser is false");
+    // A launcher that starts and then exits non-zero is reported when it exits.
+    const launch: BrowserLaunch = await openBrowser(url, { onFailure: notOpened });
+    if (!launch.opened) notOpened(launch.reason);
   }
 
   /** RFC 8628: sign in on another device. `onUserCode` shows the code and the URL. */
@@ -393,7 +646,7 @@ export class BaseOAuthClient {
     const meta = await this.discover(options);
     if (!meta.deviceAuthorizationEndpoint) throw new OAuthCallbackError("MISSING_PARAMETER", "the server has no device authorization endpoint (RFC 8628)");
     const client = await untilAborted(this.#client(meta, undefined, [DEVICE_GRANT], [DEVICE_GRANT, "refresh_token"], signal), signal);
-    const scope = list(this.#o.scopes).join(" ") || undefined;
+    const scope = list(this.#o.scope).join(" ") || undefined;
     const request = steps.deviceAuthorization(meta.deviceAuthorizationEndpoint, client, scope, list(this.#o.resource));
     const auth: DeviceAuthorization = await this.#exchange("device_authorization", request, signal, (status, body) => steps.processDeviceAuthorization(status, body, Date.now()));
     const prompt: DeviceCodePrompt = { userCode: auth.userCode, verificationUri: auth.verificationUri, expiresAt: auth.expiresAt };
@@ -427,6 +680,7 @@ export class BaseOAuthClient {
    */
   async getValidToken(options: CallOptions = {}): Promise<string> {
     throwIfAborted(options.signal);
+    if (this.#o.grantType === "client_credentials") return (await this.#machineTokens(false, options.signal)).accessToken;
     const tokens = await untilAborted(this.getTokens(), options.signal);
     if (!tokens) throw new OAuthCallbackError("LOGIN_REQUIRED", "not signed in: call authenticate() first");
     if (!this.#stale(tokens) || this.#o.autoRefresh === false) return tokens.accessToken;
@@ -449,6 +703,8 @@ export class BaseOAuthClient {
    * and one already sent is finished and saved, so the rotated refresh token survives.
    */
   async refreshTokens(options: CallOptions = {}): Promise<Tokens> {
+    // A machine client asks again: the grant itself is its refresh (RFC 6749 §4.4.3).
+    if (this.#o.grantType === "client_credentials") return this.#machineTokens(true, options.signal);
     return this.#singleFlight(true, options.signal);
   }
 
@@ -488,8 +744,11 @@ export class BaseOAuthClient {
       const request = steps.refresh(meta.tokenEndpoint, client, current.refreshToken, list(this.#o.resource));
       try {
         const fresh = await this.#exchange("refresh", request, undefined, receivedTokens);
-        // Servers that do not rotate keep the old refresh token valid (RFC 6749 §6).
+        // Servers that do not rotate keep the old refresh token valid (RFC 6749 §6); an
+        // answer without an ID token leaves the sign-in's one in place (OIDC Core §12.2).
         const tokens: Tokens = { ...fresh, refreshToken: fresh.refreshToken ?? current.refreshToken };
+        const idToken = fresh.idToken ?? current.idToken;
+        if (idToken !== undefined) tokens.idToken = idToken;
         outcome = tokens;
         return { ...entry, tokens };
       } catch (err) {
@@ -551,6 +810,7 @@ export class BaseOAuthClient {
       delete next.codeVerifier;
       return Object.keys(next).length ? next : null;
     });
+    this.#claims = undefined;
     return { revoked };
   }
 }

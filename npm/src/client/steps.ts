@@ -2,6 +2,8 @@
  * The client's protocol steps, each a core request builder or response processor reached
  * through wasm. Requests come back as data; `http.ts` sends them.
  */
+import { OAuthCallbackError } from "../errors.js";
+import type * as Wasm from "../../wasm/oauth_callback_wasm.js";
 import { call } from "../protocol.js";
 import type { ClientInfo, Tokens } from "../store/types.js";
 
@@ -13,7 +15,12 @@ export interface CoreRequest {
   body: string | null;
 }
 
-/** Server metadata as the core validated it. */
+/**
+ * Authorization server metadata (RFC 8414, OpenID Connect Discovery) as the core checked
+ * it: the issuer equal to the one asked for, every endpoint https (or http on loopback).
+ * `raw` holds every member the server published, as published (`scopes_supported`,
+ * `claims_supported`, vendor extensions...).
+ */
 export interface ServerMetadata {
   issuer: string;
   authorizationEndpoint: string | null;
@@ -21,8 +28,43 @@ export interface ServerMetadata {
   registrationEndpoint: string | null;
   revocationEndpoint: string | null;
   deviceAuthorizationEndpoint: string | null;
+  /** `authorization_response_iss_parameter_supported` (RFC 9207). */
   issParameterSupported: boolean;
+  /** `token_endpoint_auth_methods_supported` (default `["client_secret_basic"]`). */
   tokenEndpointAuthMethods: string[];
+  /** `userinfo_endpoint` (OpenID Connect Core §5.3). */
+  userinfoEndpoint: string | null;
+  /** `jwks_uri`: the keys ID tokens are signed with. */
+  jwksUri: string | null;
+  /** `end_session_endpoint` (OpenID Connect RP-Initiated Logout). */
+  endSessionEndpoint: string | null;
+  /** The metadata document as the server published it (`{}` for configured endpoints). */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The claims of an ID token that passed every check (OpenID Connect Core §3.1.3.7): the
+ * signature with the issuer's key, `iss`, `aud` (and `azp`), `exp`, `iat`, `nonce`.
+ * Every other claim the issuer put in it is there too, as written.
+ */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  nonce?: string;
+  azp?: string;
+  auth_time?: number;
+  [claim: string]: unknown;
+}
+
+/** The UserInfo response (OpenID Connect Core §5.3.2): `sub` and the claims the scopes allow. */
+export interface UserInfo {
+  sub: string;
+  name?: string;
+  email?: string;
+  [claim: string]: unknown;
 }
 
 /** What the user must do for a device authorization (RFC 8628 §3.2). */
@@ -45,6 +87,24 @@ export interface ClientCredentials {
 }
 
 const req = (json: string) => JSON.parse(json) as CoreRequest;
+
+type Core = typeof Wasm;
+
+/** The ID token functions, which only the Node, Bun and Deno module has (the browser's leaves RSA and ECDSA out). */
+function oidc(c: Core): Core {
+  if (typeof (c as Partial<Core>).validateIdToken !== "function") {
+    throw new OAuthCallbackError("NOT_AVAILABLE", "ID token validation is not in the browser's wasm module (it leaves RSA and ECDSA out to stay small); validate ID tokens on a server, or use the Node, Bun or Deno entry");
+  }
+  return c;
+}
+
+/** Tokens from a token response, with when they arrived (their lifetime, with `expiresAt`). */
+export function receivedTokens(status: number, body: string): Tokens {
+  const now = Date.now();
+  const tokens = steps.processTokens(status, body, now);
+  if (tokens.expiresAt !== undefined) tokens.issuedAt = now;
+  return tokens;
+}
 
 export const steps = {
   discoveryRequests: (issuer: string): CoreRequest[] => call((c) => c.discoveryRequests(issuer)).map(req),
@@ -75,6 +135,14 @@ export const steps = {
     for (const [k, v] of Object.entries(params)) if (v !== undefined) flat.push(k, v);
     return call((c) => c.validateAuthorizationResponse(flat, state, issuer, issRequired));
   },
+  userinfo: (endpoint: string, accessToken: string): CoreRequest => req(call((c) => c.userinfoRequest(endpoint, accessToken))),
+  processUserInfo: (status: number, contentType: string | null, wwwAuthenticate: string | null, body: string, expectedSubject: string | undefined): UserInfo =>
+    JSON.parse(call((c) => c.processUserInfo(status, contentType ?? undefined, wwwAuthenticate ?? undefined, body, expectedSubject))) as UserInfo,
+  keySet: (jwksUri: string): CoreRequest => req(call((c) => oidc(c).keySetRequest(jwksUri))),
+  processKeySet: (status: number, body: string): string => call((c) => oidc(c).processKeySet(status, body)),
+  idTokenNeedsKeys: (idToken: string, keySet: string | undefined): boolean => call((c) => oidc(c).idTokenNeedsKeys(idToken, keySet)),
+  validateIdToken: (idToken: string, keySet: string, issuer: string, clientId: string, nonce: string | undefined, checkTime: boolean, subject: string | undefined): IdTokenClaims =>
+    JSON.parse(call((c) => oidc(c).validateIdToken(idToken, keySet, issuer, clientId, nonce, Date.now(), checkTime, subject))) as IdTokenClaims,
   redactBody: (body: string): string => call((c) => c.redactBody(body)),
   redactUrl: (url: string): string => call((c) => c.redactUrl(url)),
 };

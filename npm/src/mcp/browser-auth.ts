@@ -17,7 +17,8 @@
 import type { CallbackResult, GetAuthCodeOptions } from "../auth-code.js";
 import { discoverMetadata } from "../client/discovery.js";
 import { checkTimeout, send, type Emit, type SendOptions } from "../client/http.js";
-import { steps, type ClientCredentials } from "../client/steps.js";
+import { machineSteps } from "../client/machine-steps.js";
+import { steps, type ClientCredentials, type ServerMetadata } from "../client/steps.js";
 import { OAuthCallbackError, OAuthError } from "../errors.js";
 import { openBrowser } from "../launcher.js";
 import type { LoopbackListener, LoopbackOptions } from "../listener.js";
@@ -26,6 +27,7 @@ import { challengeFromVerifier, generateState, getRedirectUrl } from "../protoco
 import { inMemoryStore } from "../store/memory.js";
 import { OAuthStoreBrand, type OAuthStore, type StoreEntry, type TokenStore, type Tokens } from "../store/types.js";
 import { LeaseHost, awaitLease } from "./login-lease.js";
+import { checkedServer } from "./server-metadata.js";
 import {
   canonicalUrl,
   fromSdkClient,
@@ -43,7 +45,6 @@ import {
 } from "./record.js";
 import type {
   BrowserAuthOptions,
-  McpAuthorizationServerMetadata,
   McpClientInformation,
   McpClientMetadata,
   McpCredentialScope,
@@ -186,7 +187,10 @@ export class BrowserOAuthProvider {
     } catch {
       throw new OAuthCallbackError("INVALID_URL", "serverUrl must be an absolute URL");
     }
-    if (options.clientMetadataUrl !== undefined) this.clientMetadataUrl = options.clientMetadataUrl;
+    if (options.clientMetadataUrl !== undefined) {
+      if (typeof options.clientMetadataUrl !== "string") throw new OAuthCallbackError("INVALID_PARAMETER", "clientMetadataUrl must be a string");
+      this.clientMetadataUrl = machineSteps.checkClientIdUrl(options.clientMetadataUrl);
+    }
     this.#hostname = options.hostname ?? "localhost";
     this.#path = options.callbackPath ?? "/callback";
     this.#emit = observer(options.onEvent);
@@ -228,7 +232,15 @@ export class BrowserOAuthProvider {
   #noteRegistration(entry: StoreEntry | null): void {
     if (this.#o.clientId !== undefined) return;
     const c = entry?.client;
-    this.#registered = c ? this.#usableRedirect(c.redirectUris?.[0]) : undefined;
+    this.#registered = c && !this.#isDocumentClient(c.clientId) ? this.#usableRedirect(c.redirectUris?.[0]) : undefined;
+  }
+
+  /**
+   * A client whose ID is this provider's client metadata document: nothing was registered,
+   * and the document's loopback redirect allows any port, so no port is kept for it.
+   */
+  #isDocumentClient(clientId: string | undefined): boolean {
+    return clientId !== undefined && clientId === this.clientMetadataUrl;
   }
 
   #releaseHeld(): void {
@@ -281,7 +293,7 @@ export class BrowserOAuthProvider {
     if (this.#o.clientId === undefined) {
       // The registration the SDK uses now: its own from this process (a race may have
       // stored another process's), else the stored one.
-      const own = this.#handedClient === undefined ? undefined : this.#clients.get(this.#handedClient);
+      const own = this.#handedClient === undefined || this.#isDocumentClient(this.#handedClient) ? undefined : this.#clients.get(this.#handedClient);
       const registered = own ? this.#usableRedirect(own.redirect_uris?.[0]) : this.#registered;
       if (registered) return registered;
     } else if (port === undefined) return this.#uri(PEER_PORT);
@@ -317,7 +329,7 @@ export class BrowserOAuthProvider {
     if (this.#pending) return this.#pending.client;
     const read = await this.#read();
     const c = read?.entry?.client;
-    if (!read || !c || !this.#registered) return undefined;
+    if (!read || !c || (!this.#registered && !this.#isDocumentClient(c.clientId))) return undefined;
     this.#handedClient = c.clientId;
     return toSdkClient(c, mcpRecord(read.entry));
   }
@@ -345,7 +357,14 @@ export class BrowserOAuthProvider {
     return read ? mcpRecord(read.entry).state : undefined;
   }
 
+  /**
+   * Keeps what the SDK discovered, after the core checked it: metadata whose `issuer` is
+   * not the server the resource named (RFC 8414 §3.3) fails the SDK's `auth()` with
+   * `ISSUER_MISMATCH` before anything is sent there; only without RFC 9728 metadata (MCP
+   * 2025-03-26) may the issuer differ, within the MCP server's own origin.
+   */
   async saveDiscoveryState(state: McpDiscoveryState): Promise<void> {
+    checkedServer(state);
     let learned = false;
     if (this.#key() === undefined) {
       this.#learnedKey = canonicalUrl(state.resourceMetadata?.resource ?? state.authorizationServerUrl);
@@ -535,10 +554,10 @@ export class BrowserOAuthProvider {
       const redirectUri = url.searchParams.get("redirect_uri") ?? this.redirectUrl;
       this.#loginRedirect = redirectUri;
       const client = await this.#clientOf(key, url);
-      const options = this.#authCodeOptions(url, state, redirectUri, mcpRecord(await this.#store.getEntry(key)).state?.authorizationServerMetadata);
+      const options = this.#authCodeOptions(url, state, redirectUri, this.#serverOf(await this.#store.getEntry(key)));
       this.#logins++;
       const result = await this.#rt.getAuthCode(options);
-      const code = await this.#checkCallback(key, result, state, url);
+      const code = await this.#checkCallback(key, result, state);
       this.#pending = { code, verifier, redirectUri, resource: url.searchParams.getAll("resource"), client, taken: false, lease };
       kept = true;
     } finally {
@@ -550,7 +569,7 @@ export class BrowserOAuthProvider {
     }
   }
 
-  #authCodeOptions(url: URL, state: string, redirectUri: string, meta: McpAuthorizationServerMetadata | undefined): GetAuthCodeOptions {
+  #authCodeOptions(url: URL, state: string, redirectUri: string, meta: ServerMetadata | undefined): GetAuthCodeOptions {
     const port = Number(new URL(redirectUri).port || 80);
     const o = this.#o;
     const options: GetAuthCodeOptions = {
@@ -573,7 +592,7 @@ export class BrowserOAuthProvider {
     // RFC 9207 at the loopback server already, so a mismatch shows the user an error page.
     if (meta) {
       options.expectedIssuer = meta.issuer;
-      options.issuerRequired = meta.authorization_response_iss_parameter_supported === true;
+      options.issuerRequired = meta.issParameterSupported;
     }
     if (o.successHtml !== undefined) options.successHtml = o.successHtml;
     if (o.errorHtml !== undefined) options.errorHtml = o.errorHtml;
@@ -583,12 +602,27 @@ export class BrowserOAuthProvider {
   }
 
   /** RFC 9207 and `state`, checked by the core against the discovered issuer. */
-  async #checkCallback(key: string, result: CallbackResult, state: string, url: URL): Promise<string> {
-    const meta = mcpRecord(await this.#store.getEntry(key)).state?.authorizationServerMetadata;
-    if (meta) return steps.validateCallback(result, state, meta.issuer, meta.authorization_response_iss_parameter_supported === true);
-    const issuer = this.#o.authServerUrl !== undefined ? String(this.#o.authServerUrl).replace(/\/$/, "") : (result.iss ?? url.origin);
-    const found = await discoverMetadata(issuer, this.#fetch, this.#emit, this.#bounds);
-    return steps.validateCallback(result, state, found.issuer, found.issParameterSupported);
+  async #checkCallback(key: string, result: CallbackResult, state: string): Promise<string> {
+    const meta = await this.#server(await this.#store.getEntry(key));
+    return steps.validateCallback(result, state, meta.issuer, meta.issParameterSupported);
+  }
+
+  /** The authorization server the SDK discovered (its URL including the path), checked by the core. */
+  #serverOf(entry: StoreEntry | null): ServerMetadata | undefined {
+    const state = mcpRecord(entry).state;
+    return state ? checkedServer(state) : undefined;
+  }
+
+  /**
+   * The server for the provider's own requests: what the SDK discovered; before any
+   * discovery only an explicitly configured `authServerUrl` (discovered strictly). It is
+   * never guessed from a URL's origin.
+   */
+  async #server(entry: StoreEntry | null): Promise<ServerMetadata> {
+    const found = this.#serverOf(entry);
+    if (found) return found;
+    if (this.#o.authServerUrl !== undefined) return discoverMetadata(String(this.#o.authServerUrl).replace(/\/$/, ""), this.#fetch, this.#emit, this.#bounds);
+    throw new OAuthCallbackError("MISSING_PARAMETER", "no discovery state for this server yet: let the SDK's auth() discover it (or give authServerUrl)");
   }
 
   /** True when no browser is needed: newer tokens are stored, or the held refresh token still works. */
@@ -666,11 +700,8 @@ export class BrowserOAuthProvider {
     throw new OAuthCallbackError("MISSING_PARAMETER", "the authorization URL names a client this provider has no registration for");
   }
 
-  #credentials(client: McpClientInformation, meta: McpAuthorizationServerMetadata | undefined): ClientCredentials {
-    const supported = meta?.token_endpoint_auth_methods_supported;
-    const authMethods = typeof client.token_endpoint_auth_method === "string"
-      ? [client.token_endpoint_auth_method]
-      : Array.isArray(supported) ? supported.filter((m): m is string => typeof m === "string") : ["client_secret_basic"];
+  #credentials(client: McpClientInformation, meta: ServerMetadata): ClientCredentials {
+    const authMethods = typeof client.token_endpoint_auth_method === "string" ? [client.token_endpoint_auth_method] : meta.tokenEndpointAuthMethods;
     return { clientId: client.client_id, clientSecret: client.client_secret, authMethods };
   }
 
@@ -685,9 +716,8 @@ export class BrowserOAuthProvider {
       try {
         const entry = await this.#store.getEntry(key);
         const record = mcpRecord(entry);
-        const meta = record.state?.authorizationServerMetadata;
-        const tokenEndpoint = meta?.token_endpoint ?? (await discoverMetadata(record.state?.authorizationServerUrl ?? record.issuer ?? "", this.#fetch, this.#emit, this.#bounds)).tokenEndpoint;
-        const request = steps.codeExchange(tokenEndpoint, this.#credentials(p.client, meta), p.code, p.redirectUri, p.verifier, p.resource);
+        const meta = await this.#server(entry);
+        const request = steps.codeExchange(meta.tokenEndpoint, this.#credentials(p.client, meta), p.code, p.redirectUri, p.verifier, p.resource);
         const { status, body } = await send(this.#fetch, request, "token", this.#emit, this.#bounds);
         const now = Date.now();
         const t = steps.processTokens(status, body, now);
@@ -726,9 +756,9 @@ export class BrowserOAuthProvider {
   async #refreshLocked(key: string, stale: Tokens, force: boolean): Promise<RefreshOutcome> {
     const entry = await this.#store.getEntry(key);
     const record = mcpRecord(entry);
-    const meta = record.state?.authorizationServerMetadata;
+    const meta = this.#serverOf(entry);
     const client = await this.#clientFor(entry);
-    if (!meta?.token_endpoint || !client) return { kind: "cannot" };
+    if (!meta || !client) return { kind: "cannot" };
     const resource = record.state?.resourceMetadata?.resource;
     let outcome = { kind: "none" } as RefreshOutcome;
     await this.#store.update(key, async (e) => {
@@ -740,7 +770,7 @@ export class BrowserOAuthProvider {
         return undefined;
       }
       if (!cur.refreshToken) return undefined;
-      const request = steps.refresh(meta.token_endpoint, this.#credentials(client, meta), cur.refreshToken, resource ? [resource] : []);
+      const request = steps.refresh(meta.tokenEndpoint, this.#credentials(client, meta), cur.refreshToken, resource ? [resource] : []);
       const { status, body } = await send(this.#fetch, request, "refresh", this.#emit, this.#bounds);
       const now = Date.now();
       let fresh: Tokens;

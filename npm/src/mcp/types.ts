@@ -103,11 +103,19 @@ export interface BrowserAuthOptions {
   successHtml?: string;
   errorHtml?: string;
   onRequest?: (req: Request) => void;
-  /** The authorization server, when neither discovery nor the redirect's `iss` names it. */
+  /**
+   * The authorization server, for the provider's own requests before the SDK has
+   * discovered one (afterwards its discovery state is used). Never guessed from a URL's origin.
+   */
   authServerUrl?: string | URL;
   /** Name used when registering (default `"oauth-callback-rs MCP client"`). */
   clientName?: string;
-  /** SEP-991: an https URL of a client metadata document, used as client ID where the server supports it. */
+  /**
+   * SEP-991: the https URL of this client's metadata document (`clientMetadataDocument()`
+   * writes it), the client ID where the server advertises
+   * `client_id_metadata_document_supported`; elsewhere the SDK registers. Checked here:
+   * https, a path, no fragment (`INVALID_URL`).
+   */
   clientMetadataUrl?: string;
   /** Milliseconds each request to the authorization server may take, headers and body (default 10000). */
   requestTimeoutMs?: number;

@@ -1,0 +1,91 @@
+// Shipped weight: the packed tarball of npm/ (`npm pack --dry-run --json`), the native addon
+// for this platform as built and stripped (`strip` on a copy), and both wasm modules
+// (raw, gzip -9, brotli 11), as they are in npm/ now (after a build).
+//
+//   node bench/sizes.mjs [--json]
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants } from "node:zlib";
+import { KB, argv, emitJson, out } from "./stats.mjs";
+
+const { json } = argv();
+const print = out(json);
+const NPM = fileURLToPath(new URL("../npm/", import.meta.url));
+const MB = (b) => (b / 1e6).toFixed(2);
+
+// The tarball.
+const pack = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: NPM, encoding: "utf8" });
+if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
+const [tar] = JSON.parse(pack.stdout);
+const byDir = {};
+for (const f of tar.files) {
+  const d = f.path.includes("/") ? f.path.split("/")[0] : ".";
+  byDir[d] = (byDir[d] ?? 0) + f.size;
+}
+
+// The addon(s) built for this machine.
+const addons = readdirSync(join(NPM, "native"))
+  .filter((f) => f.endsWith(".node"))
+  .map((f) => {
+    const dir = mkdtempSync(join(tmpdir(), "oauth-callback-rs-strip-"));
+    const copy = join(dir, f);
+    copyFileSync(join(NPM, "native", f), copy);
+    const s = spawnSync("strip", [copy]);
+    const stripped = s.status === 0 ? statSync(copy).size : NaN;
+    rmSync(dir, { recursive: true, force: true });
+    return { file: f, size: statSync(join(NPM, "native", f)).size, stripped };
+  });
+
+// The wasm modules.
+const gzip9 = (buf) => spawnSync("gzip", ["-9", "-n", "-c"], { input: buf, maxBuffer: 64 << 20 }).stdout.length;
+const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const wasm = ["wasm", "wasm-browser"].map((d) => {
+  const buf = readFileSync(join(NPM, d, "oauth_callback_wasm_bg.wasm"));
+  const glue = readFileSync(join(NPM, d, "oauth_callback_wasm.js"));
+  return { dir: d, size: buf.length, gzip: gzip9(buf), brotli: br(buf), glue: glue.length, glueGzip: gzip9(glue) };
+});
+
+print(`npm pack --dry-run (npm/): ${tar.filename}, ${KB(tar.size)} KB packed, ${KB(tar.unpackedSize)} KB unpacked, ${tar.entryCount} files`);
+for (const [d, n] of Object.entries(byDir).sort((a, b) => b[1] - a[1])) print(`  ${`${d}/`.padEnd(16)} ${KB(n).padStart(10)} KB unpacked`);
+for (const a of addons) print(`addon ${a.file}: ${MB(a.size)} MB as built, ${MB(a.stripped)} MB stripped`);
+for (const w of wasm) print(`npm/${w.dir}/oauth_callback_wasm_bg.wasm: ${KB(w.size)} KB, ${KB(w.gzip)} KB gzip -9, ${KB(w.brotli)} KB brotli; glue .js ${KB(w.glue)} KB (${KB(w.glueGzip)} KB gzip)`);
+
+if (json) {
+  const a = addons[0];
+  emitJson({
+    name: "sizes",
+    tar,
+    byDir,
+    addons,
+    wasm,
+    rows: [
+      {
+        figure: "packed tarball (npm pack of npm/)",
+        ours: `${KB(tar.size)} KB packed, ${KB(tar.unpackedSize)} KB unpacked, ${tar.entryCount} files`,
+        peers: [],
+        ratio: "",
+        bar: "(no bar)",
+        met: null,
+      },
+      {
+        figure: `native addon (${a?.file.replace(/^oauth-callback\.|\.node$/g, "") ?? "none"})`,
+        ours: a ? `${MB(a.size)} MB as built, ${MB(a.stripped)} MB stripped` : "not built",
+        peers: [],
+        ratio: "",
+        bar: "≤ 1.5 MB per platform",
+        met: a ? a.size <= 1.5e6 : null,
+      },
+      ...wasm.map((w) => ({
+        figure: `wasm module npm/${w.dir}`,
+        ours: `${KB(w.size)} KB, ${KB(w.gzip)} KB gzip, ${KB(w.brotli)} KB br`,
+        peers: [],
+        ratio: "",
+        bar: "(no bar)",
+        met: null,
+      })),
+    ],
+  });
+}

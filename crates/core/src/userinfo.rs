@@ -1,0 +1,257 @@
+//! The OpenID Connect UserInfo endpoint (OIDC Core §5.3): a `GET` with the access token
+//! as a bearer token (RFC 6750 §2.1), answered with the user's claims as a JSON object.
+
+use crate::endpoint::Endpoint;
+use crate::error::{Error, ErrorCode, excerpt};
+use crate::http_message::{HttpRequest, OAuthErrorResponse, StepError, json_object};
+use crate::json::Value;
+
+/// RFC 6750 §2.1: `b64token`, the characters a bearer token may have in a header.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
+/// OIDC Core §5.3.1: the UserInfo request, the access token in the `Authorization` header.
+pub fn userinfo_request(endpoint: &str, access_token: &str) -> Result<HttpRequest, Error> {
+    let url = Endpoint::parse(endpoint)?.to_string();
+    if !is_b64token(access_token) {
+        return Err(Error::new(
+            ErrorCode::InvalidParameter,
+            "the access token has characters a bearer token cannot have (RFC 6750 §2.1)",
+        ));
+    }
+    let mut request = HttpRequest::get_json(url);
+    request
+        .headers
+        .push(("authorization", format!("Bearer {access_token}")));
+    Ok(request)
+}
+
+/// One `name=value` list of an HTTP authentication challenge (RFC 9110 §11.2):
+/// `(scheme, params)` per challenge; token68 forms are skipped.
+fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let s = header.as_bytes();
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut i = 0;
+    let token_char = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~/".contains(&b);
+    while i < s.len() {
+        while i < s.len() && (s[i] == b' ' || s[i] == b'\t' || s[i] == b',') {
+            i += 1;
+        }
+        let start = i;
+        while i < s.len() && token_char(s[i]) {
+            i += 1;
+        }
+        if start == i {
+            i += 1;
+            continue;
+        }
+        let word = String::from_utf8_lossy(&s[start..i]).into_owned();
+        let mut j = i;
+        while j < s.len() && (s[j] == b' ' || s[j] == b'\t') {
+            j += 1;
+        }
+        if j < s.len() && s[j] == b'=' {
+            // `name=value`: a parameter of the current challenge.
+            j += 1;
+            while j < s.len() && (s[j] == b' ' || s[j] == b'\t') {
+                j += 1;
+            }
+            let mut value = Vec::new();
+            if j < s.len() && s[j] == b'"' {
+                j += 1;
+                while j < s.len() && s[j] != b'"' {
+                    if s[j] == b'\\' && j + 1 < s.len() {
+                        j += 1;
+                    }
+                    value.push(s[j]);
+                    j += 1;
+                }
+                j += 1;
+            } else {
+                while j < s.len() && s[j] != b',' && s[j] != b' ' {
+                    value.push(s[j]);
+                    j += 1;
+                }
+            }
+            i = j;
+            if let Some((_, params)) = out.last_mut() {
+                params.push((
+                    word.to_ascii_lowercase(),
+                    String::from_utf8_lossy(&value).into_owned(),
+                ));
+            }
+        } else {
+            out.push((word, Vec::new()));
+        }
+    }
+    out
+}
+
+/// RFC 6750 §3: the error of a `Bearer` challenge in `WWW-Authenticate`, if it has one.
+pub fn bearer_error(www_authenticate: &str) -> Option<OAuthErrorResponse> {
+    let clean = crate::sanitize::strip_controls;
+    let (_, params) = challenges(www_authenticate)
+        .into_iter()
+        .find(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?;
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    Some(OAuthErrorResponse {
+        error: clean(get("error")?),
+        description: get("error_description").map(clean),
+        uri: get("error_uri")
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .map(clean),
+    })
+}
+
+/// OIDC Core §5.3.2-5.3.3: reads the UserInfo response. A JSON object with a `sub` is the
+/// answer; when `expected_subject` (the ID token's `sub`) is given, it must be equal, or
+/// the response must not be used. A signed or encrypted response (`application/jwt`) is
+/// refused with a clear error. A 401 or 403 with a `Bearer` error in `WWW-Authenticate`
+/// is that OAuth error (RFC 6750 §3.1: `invalid_token`, `insufficient_scope`).
+pub fn process_userinfo(
+    status: u16,
+    content_type: Option<&str>,
+    www_authenticate: Option<&str>,
+    body: &str,
+    expected_subject: Option<&str>,
+) -> Result<Value, StepError> {
+    if matches!(status, 401 | 403)
+        && let Some(e) = www_authenticate.and_then(bearer_error)
+    {
+        return Err(StepError::OAuth(e));
+    }
+    let media = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase());
+    if (200..300).contains(&status) && media.as_deref() == Some("application/jwt") {
+        return Err(Error::new(
+            ErrorCode::InvalidResponse,
+            "the userinfo endpoint answered with a JWT (application/jwt: a signed or encrypted response, OIDC Core §5.3.2), which this client does not read; register the client without userinfo_signed_response_alg and userinfo_encrypted_response_alg to get JSON",
+        )
+        .into());
+    }
+    let v = json_object(status, body, "userinfo endpoint")?;
+    let sub = match v.get("sub") {
+        Some(Value::String(s)) if !s.is_empty() => s.as_str(),
+        _ => {
+            return Err(Error::new(
+                ErrorCode::InvalidResponse,
+                "the userinfo response has no \"sub\" (OIDC Core §5.3.2)",
+            )
+            .into());
+        }
+    };
+    if let Some(expected) = expected_subject
+        && expected != sub
+    {
+        return Err(Error::new(
+            ErrorCode::ResponseMismatch,
+            format!(
+                "the userinfo response is about another user (sub \"{}\") than the ID token (OIDC Core §5.3.2); it was not used",
+                excerpt(sub)
+            ),
+        )
+        .into());
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_carries_the_bearer_token() {
+        let r = userinfo_request("https://as.example/me", "abc.DEF-_~+/==").unwrap();
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.url, "https://as.example/me");
+        assert!(
+            r.headers
+                .contains(&("authorization", "Bearer abc.DEF-_~+/==".to_owned()))
+        );
+        assert!(
+            r.headers
+                .contains(&("accept", "application/json".to_owned()))
+        );
+        for bad in ["", "a b", "a\r\nx: y", "=", "é"] {
+            let e = userinfo_request("https://as.example/me", bad).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidParameter, "{bad:?}");
+        }
+        assert_eq!(
+            userinfo_request("http://as.example/me", "t")
+                .unwrap_err()
+                .code(),
+            ErrorCode::InsecureEndpoint
+        );
+    }
+
+    #[test]
+    fn reads_claims_and_checks_sub() {
+        let body = r#"{"sub":"alice","name":"Alice","email_verified":true}"#;
+        let v = process_userinfo(
+            200,
+            Some("application/json; charset=utf-8"),
+            None,
+            body,
+            Some("alice"),
+        )
+        .unwrap();
+        assert_eq!(v.get("name").and_then(Value::as_str), Some("Alice"));
+        let e =
+            process_userinfo(200, Some("application/json"), None, body, Some("bob")).unwrap_err();
+        assert!(
+            matches!(e, StepError::Library(ref e) if e.code() == ErrorCode::ResponseMismatch && e.message().contains("\"alice\""))
+        );
+        for bad in [r#"{"name":"x"}"#, r#"{"sub":""}"#, r#"{"sub":1}"#, "[]"] {
+            assert!(
+                process_userinfo(200, None, None, bad, None).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_jwt_response_is_refused_clearly() {
+        let e =
+            process_userinfo(200, Some("Application/JWT"), None, "eyJ.eyJ.sig", None).unwrap_err();
+        let StepError::Library(e) = e else { panic!() };
+        assert_eq!(e.code(), ErrorCode::InvalidResponse);
+        assert!(e.message().contains("application/jwt"), "{}", e.message());
+    }
+
+    #[test]
+    fn bearer_errors_from_the_challenge() {
+        let h = r#"DPoP algs="ES256", Bearer realm="example", error="invalid_token", error_description="The access token \"expired\"""#;
+        let e = process_userinfo(401, Some("text/plain"), Some(h), "", None).unwrap_err();
+        let StepError::OAuth(e) = e else { panic!() };
+        assert_eq!(e.error, "invalid_token");
+        assert_eq!(
+            e.description.as_deref(),
+            Some("The access token \"expired\"")
+        );
+        let e = process_userinfo(
+            403,
+            None,
+            Some("Bearer error=insufficient_scope, scope=\"openid profile\""),
+            "",
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(e, StepError::OAuth(ref o) if o.error == "insufficient_scope"));
+        // No error in the challenge: the status is named instead.
+        let e = process_userinfo(401, None, Some(r#"Bearer realm="x""#), "", None).unwrap_err();
+        assert!(matches!(e, StepError::Library(ref e) if e.message().contains("401")));
+        assert_eq!(bearer_error("Basic realm=\"x\""), None);
+        assert_eq!(bearer_error("Bearer"), None);
+    }
+}

@@ -1,0 +1,45 @@
+/**
+ * The clients' options checked at run time: an unknown key is `UNKNOWN_OPTION` (with the
+ * closest known one), a store's option given to the client says where it belongs, and
+ * an alias given together with its name is `INVALID_PARAMETER`.
+ */
+import { OAuthCallbackError } from "../errors.js";
+import { checkOptions } from "../options.js";
+
+/** Options of a store given to the client itself: say where they belong. */
+const STORE_OPTIONS: Readonly<Record<string, string>> = {
+  encryptionKey: "fileStore(path, { encryptionKey })",
+  keyName: "fileStore(path, { keyName })",
+  lockTimeoutMs: "fileStore(path, { lockTimeoutMs })",
+  allowInsecurePermissions: "fileStore(path, { allowInsecurePermissions })",
+  service: "keychainStore({ service, account })",
+  account: "keychainStore({ service, account })",
+};
+
+/**
+ * Checks `options` (unknown keys, a store option at the client's level, an alias given
+ * with its name) and resolves the aliases. Shared with `BrowserOAuthClient`.
+ */
+export function resolveOptions<T extends object>(where: string, options: T, known: readonly string[], aliases: readonly (readonly [string, string])[]): T {
+  for (const key of Object.keys(options)) {
+    const home = STORE_OPTIONS[key];
+    if (home !== undefined && !known.includes(key)) {
+      throw new OAuthCallbackError("UNKNOWN_OPTION", `${where}: unknown option \`${key}\`; it is an option of the store: \`store: ${home}\``);
+    }
+  }
+  checkOptions(where, options, known);
+  const out = { ...options } as Record<string, unknown>;
+  for (const [name, alias] of aliases) {
+    if (out[alias] === undefined) {
+      delete out[alias];
+      continue;
+    }
+    if (out[name] !== undefined) {
+      throw new OAuthCallbackError("INVALID_PARAMETER", `${where}: give \`${name}\` or its alias \`${alias}\`, not both`);
+    }
+    out[name] = out[alias];
+    delete out[alias];
+  }
+  return out as T;
+}
+
