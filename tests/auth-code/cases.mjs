@@ -79,6 +79,36 @@ export const authCodeCases = [
     ok("error_description" in e2 && e2.error_description === undefined, "absent fields are own undefined properties");
   }],
 
+  ["getAuthCode: the promise settles only after the whole page is written (a 4 MB page arrives complete)", async (lib) => {
+    // Too large to be written in the moment between the request and an early settle: a
+    // server that settled (and closed its connections) before writing would cut it short.
+    const page = `<p>${"x".repeat(4 * 1024 * 1024)}</p>`;
+    const { promise, port } = await start(lib, { successHtml: page });
+    const { connect } = await import("node:net");
+    const socket = connect({ host: "127.0.0.1", port });
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write(`GET /callback?code=big HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    let head = "";
+    let received = 0;
+    await new Promise((resolve) => {
+      socket.on("data", (chunk) => {
+        if (head.includes("\r\n\r\n")) {
+          received += chunk.length;
+          return;
+        }
+        head += chunk.toString("latin1");
+        const i = head.indexOf("\r\n\r\n");
+        if (i >= 0) received = head.length - (i + 4);
+      });
+      socket.on("close", resolve);
+      socket.on("error", () => {});
+    });
+    const length = Number(/content-length: (\d+)/i.exec(head)?.[1]);
+    equal(length, page.length, "the page's length is announced");
+    equal(received, length, "every byte of the page arrived before the connection closed");
+    equal((await promise).code, "big", "completed");
+  }],
+
   ["getAuthCode: custom pages render as oauth-callback renders them", async (lib) => {
     const ok1 = await start(lib, { successHtml: "<p>done {{code}} {{state}}</p>" });
     const page = await hit(`${ok1.redirectUri}?code=c&state=s`);
