@@ -53,7 +53,7 @@ const MUTATIONS = [
     name: "no HTML escaping in custom error pages",
     file: "crates/core/src/template.rs",
     from: "escape_html(v, &mut out);",
-    nth: 1,
+    nth: 0,
     to: "out.push_str(v);",
     build: "napi",
     test: ["node", "--test", "tests/auth-code/node.test.mjs"],
@@ -67,12 +67,12 @@ const MUTATIONS = [
     test: ["cargo", "test", "--quiet", "-p", "oauth-callback-core", "callback::"],
   },
   {
-    name: "settle before the page is written (a timer instead of the connection's end)",
+    name: "settle when the redirect is handled, before its page is written",
     file: "crates/node/src/server.rs",
     from: "RequestKind::Completed => completing = true,",
     to: "RequestKind::Completed => break Ending::Done,",
     build: "napi",
-    test: ["node", "--test", "tests/differential/node.test.mjs"],
+    test: ["node", "--test", "tests/auth-code/node.test.mjs"],
   },
   {
     name: "copy over the store instead of the atomic rename",
