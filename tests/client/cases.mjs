@@ -340,9 +340,12 @@ export const clientCases = [
     try {
       const store = lib.inMemoryStore();
       const client = new lib.OAuthClient({ issuer: p.issuer, scopes: ["openid"], storage: store, launch: (url) => env.signIn(url) });
-      const onUserCode = (pr) => env.signIn(pr.verificationUriComplete).catch(() => {});
+      // A failed sign-in aborts the polling at once, with its error, instead of polling
+      // until the device code expires.
+      let ac = new AbortController();
+      const onUserCode = (pr) => env.signIn(pr.verificationUriComplete).catch((err) => ac.abort(err));
       // Device first: a client without a redirect URI, for the device grant only.
-      await client.authenticateWithDeviceCode({ onUserCode });
+      await client.authenticateWithDeviceCode({ onUserCode, signal: ac.signal });
       const deviceClient = await store.getClient(p.issuer);
       ok(deviceClient.grantTypes.includes("urn:ietf:params:oauth:grant-type:device_code") && !deviceClient.grantTypes.includes("authorization_code"), "device-only registration");
       // The browser flow cannot use it: it registers one client for both grants.
@@ -352,7 +355,8 @@ export const clientCases = [
       const both = await store.getClient(p.issuer);
       ok(both.grantTypes.includes("authorization_code") && both.grantTypes.includes("urn:ietf:params:oauth:grant-type:device_code"), "the new client allows both");
       // From now on both flows and refresh reuse it.
-      await client.authenticateWithDeviceCode({ onUserCode });
+      ac = new AbortController();
+      await client.authenticateWithDeviceCode({ onUserCode, signal: ac.signal });
       await store.update(p.issuer, (e) => ({ ...e, tokens: { ...e.tokens, expiresAt: Date.now() - 1000 } }));
       await client.getValidToken();
       equal(p.counts.registration, 2, "no third registration");
@@ -366,12 +370,15 @@ export const clientCases = [
     const p = await env.startProvider();
     try {
       let prompt;
+      const ac = new AbortController();
       const client = new lib.OAuthClient({ issuer: p.issuer, clientId: PUBLIC_CLIENT, scopes: ["openid"] });
       const t = await client.authenticateWithDeviceCode({
         onUserCode: (pr) => {
           prompt = pr;
-          env.signIn(pr.verificationUriComplete).catch(() => {});
+          // A failed sign-in fails this test at once (not after the code's 600 s).
+          env.signIn(pr.verificationUriComplete).catch((err) => ac.abort(err));
         },
+        signal: ac.signal,
       });
       ok(prompt.userCode.length > 0 && prompt.verificationUri.startsWith(p.issuer), "user code and URL shown");
       equal(await userinfo(p.issuer, t.accessToken), 200, "device token works");
