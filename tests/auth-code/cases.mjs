@@ -1,7 +1,7 @@
 // getAuthCode cases shared by every runtime and both loopback drivers (the addon's hyper
 // server in Node, Bun and Deno with --allow-ffi; Deno.listen in Deno without it): a real
 // loopback server, real HTTP from fetch and raw sockets on 127.0.0.1.
-import { equal, match, ok, throwsCode } from "../facade/assert.mjs";
+import { equal, match, ok, throwsCode, rejection } from "../facade/assert.mjs";
 import { exchange, headLines, holdConnections, hostileRequests, statusOf as statusOrNull } from "./hostile.mjs";
 import { idleConnections, portOpen, rawRequest, statusOf } from "./raw-http.mjs";
 
@@ -17,14 +17,6 @@ async function start(lib, options = {}) {
   return { promise, port, redirectUri };
 }
 
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** GET with fetch, body read (Deno's test sanitizer insists), the response returned with its text. */
 async function hit(url, init) {

@@ -2,7 +2,7 @@
 // Deno (a plain-HTTP user). `env.signIn(url, opts)` plays the user; `env.startProvider`
 // starts the server.
 import { inMemoryStore as peerInMemoryStore } from "oauth-callback";
-import { equal, match, ok } from "../facade/assert.mjs";
+import { equal, match, ok, rejection } from "../facade/assert.mjs";
 import { CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, PUBLIC_CLIENT } from "../../examples/local-server/provider.mjs";
 
 async function userinfo(issuer, token) {
@@ -11,14 +11,6 @@ async function userinfo(issuer, token) {
   return res.status;
 }
 
-async function rejection(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** A plain `TokenStore` on a Map: get, set, delete and nothing else. */
 function mapTokenStore() {

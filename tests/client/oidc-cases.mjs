@@ -4,18 +4,10 @@
 // as in cases.mjs.
 import { Buffer } from "node:buffer";
 import { createServer } from "node:net";
-import { equal, match, ok } from "../facade/assert.mjs";
+import { equal, match, ok, rejection } from "../facade/assert.mjs";
 import { JWT_USERINFO_CLIENT, PUBLIC_CLIENT } from "../../examples/local-server/provider.mjs";
 import { loadBrowserEntry } from "./options-cases.mjs";
 
-async function rejection(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** `fetch` that counts the requests to each path and may rewrite token responses. */
 function countingFetch({ rewriteToken } = {}) {

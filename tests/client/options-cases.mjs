@@ -4,7 +4,7 @@
 // wait and redirect URI of a sign-in that timed out, why no browser opened). Shared by
 // Node, Bun and Deno; `env` as in cases.mjs.
 import { createServer } from "node:http";
-import { equal, match, ok } from "../facade/assert.mjs";
+import { equal, match, ok, rejection } from "../facade/assert.mjs";
 import { readFileSync } from "node:fs";
 import { PUBLIC_CLIENT, SPA_CLIENT, SPA_REDIRECT } from "../../examples/local-server/provider.mjs";
 
@@ -34,14 +34,6 @@ function thrown(fn) {
   throw new Error("expected a throw");
 }
 
-async function rejection(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** A loopback port nothing listens on (bound, then closed). */
 async function closedPort() {

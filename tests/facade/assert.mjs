@@ -36,3 +36,25 @@ export function throwsCode(lib, fn, code, what = "call") {
   ok(err.message.length > 0, `${what}: has a message`);
   return err;
 }
+
+/** The error `promise` rejects with; an AssertionError when it resolves instead. */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new AssertionError("expected a rejection");
+}
+
+/** Awaits a rejection with the library's typed error `code`; returns the error. */
+export async function rejectsCode(lib, promise, code, what = "call") {
+  try {
+    await promise;
+  } catch (e) {
+    ok(e instanceof lib.OAuthCallbackError, `${what}: OAuthCallbackError, got ${e}`);
+    equal(e.code, code, what);
+    return e;
+  }
+  throw new AssertionError(`${what}: expected ${code}, it succeeded`);
+}

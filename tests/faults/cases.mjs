@@ -5,7 +5,7 @@
 // leaves its call pending, and the test runner's own limit fails it.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { equal, match, ok } from "../facade/assert.mjs";
+import { equal, match, ok, rejection } from "../facade/assert.mjs";
 import { faults, metadata, startFaultServer } from "./server.mjs";
 
 /** Small enough to keep the suite quick, large enough for a loaded machine's loopback. */
@@ -15,14 +15,6 @@ const CLIENT_ID = "fault-client";
 const SECRETS = ["old-access-SECRET-1", "old-refresh-SECRET-2"];
 const SECRET_BODY = "refresh_token=old-refresh-SECRET-2&debug=echoed";
 
-async function rejection(p) {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** The error is the library's, with `code`, and names no secret. */
 function typed(lib, err, code, what) {

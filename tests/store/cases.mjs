@@ -1,18 +1,8 @@
 // Token store cases shared by Node, Bun and Deno. `fs` is a tiny file helper each
 // runtime passes in (node:fs works in all three); `tmp` makes a fresh directory.
-import { equal, ok } from "../facade/assert.mjs";
+import { equal, ok, rejectsCode as rejects } from "../facade/assert.mjs";
 import { peerCases } from "./peer-cases.mjs";
 
-async function rejects(lib, promise, code, what) {
-  try {
-    await promise;
-  } catch (e) {
-    ok(e instanceof lib.OAuthCallbackError, `${what}: OAuthCallbackError, got ${e}`);
-    equal(e.code, code, what);
-    return e;
-  }
-  throw new Error(`${what}: expected ${code}, it succeeded`);
-}
 
 const KEY = new Uint8Array(32).map((_, i) => i * 7 + 1);
 

@@ -1,21 +1,11 @@
 // Plain token files shared with the peer package, `oauth-callback` (its own fileStore,
 // from node_modules): run in Node, Bun and Deno through cases.mjs. `env.peer` is the
 // peer module; `env.read` gives a file's exact text.
-import { equal, ok } from "../facade/assert.mjs";
+import { equal, ok, rejectsCode as rejects } from "../facade/assert.mjs";
 
 const RESERVED = "__oauth-callback-rs__";
 const show = (v) => JSON.stringify(v);
 
-async function rejects(lib, promise, code, what) {
-  try {
-    await promise;
-  } catch (e) {
-    ok(e instanceof lib.OAuthCallbackError, `${what}: OAuthCallbackError, got ${e}`);
-    equal(e.code, code, what);
-    return e;
-  }
-  throw new Error(`${what}: expected ${code}, it succeeded`);
-}
 
 /** The same calls on any TokenStore, in order, so two stores can be compared. */
 async function sameSets(store) {
