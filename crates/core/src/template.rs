@@ -21,12 +21,14 @@ pub fn escape_html(value: &str, out: &mut String) {
     }
 }
 
-/// Renders `template`, replacing each exact `{{name}}` whose name is in `names` with the
-/// escaped `lookup(name)` (empty when it gives none); every other `{{...}}`, spaced
-/// variants included, is copied as written. One pass: values are never rescanned.
-pub fn render_known<'a>(
-    template: &str,
-    names: &[&str],
+/// The one scanner both renderers use: `placeholder` maps the text between `{{` and `}}`
+/// to the name it stands for, or `None` when it is not a placeholder (then one brace is
+/// kept and the scan goes on from the next, so `{{{a}}}` renders as `{` + value + `}`).
+/// Each placeholder becomes the escaped `lookup(name)`, or nothing. One pass: values are
+/// never rescanned.
+fn scan<'a, 't>(
+    template: &'t str,
+    placeholder: impl Fn(&'t str) -> Option<&'t str>,
     lookup: impl Fn(&str) -> Option<&'a str>,
 ) -> String {
     let mut out = String::with_capacity(template.len());
@@ -34,11 +36,10 @@ pub fn render_known<'a>(
     while let Some(open) = rest.find("{{") {
         out.push_str(&rest[..open]);
         let after = &rest[open + 2..];
-        let known = after.find("}}").and_then(|close| {
-            let name = &after[..close];
-            names.contains(&name).then_some((name, close))
-        });
-        match known {
+        let found = after
+            .find("}}")
+            .and_then(|close| placeholder(&after[..close]).map(|name| (name, close)));
+        match found {
             Some((name, close)) => {
                 if let Some(v) = lookup(name) {
                     escape_html(v, &mut out);
@@ -55,6 +56,21 @@ pub fn render_known<'a>(
     out
 }
 
+/// Renders `template`, replacing each exact `{{name}}` whose name is in `names` with the
+/// escaped `lookup(name)` (empty when it gives none); every other `{{...}}`, spaced
+/// variants included, is copied as written.
+pub fn render_known<'a>(
+    template: &str,
+    names: &[&str],
+    lookup: impl Fn(&str) -> Option<&'a str>,
+) -> String {
+    scan(
+        template,
+        |inner| names.contains(&inner).then_some(inner),
+        lookup,
+    )
+}
+
 fn is_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -63,28 +79,11 @@ fn is_name(s: &str) -> bool {
 /// the escaped value `lookup(name)` gives, or nothing when it gives none. Text that is not
 /// a well-formed placeholder is copied unchanged.
 pub fn render<'a>(template: &str, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        match after.find("}}") {
-            Some(close) if is_name(after[..close].trim()) => {
-                if let Some(v) = lookup(after[..close].trim()) {
-                    escape_html(v, &mut out);
-                }
-                rest = &after[close + 2..];
-            }
-            _ => {
-                // Not a placeholder: keep one brace and look again from the next one,
-                // so `{{{a}}}` renders as `{` + value + `}`.
-                out.push('{');
-                rest = &rest[open + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    scan(
+        template,
+        |inner| Some(inner.trim()).filter(|name| is_name(name)),
+        lookup,
+    )
 }
 
 /// [`render`] with the values as name/value pairs; the first pair with a name wins.
