@@ -18,6 +18,23 @@ export function useSyncLoader(load: () => Bindings): void {
   syncLoader = load;
 }
 
+/**
+ * PKCE, state and nonce on the host's own crypto (Node, Bun, Deno; see pkce-host.ts).
+ * Each returns `undefined` to leave the call to the core. @internal
+ */
+export interface HostRandomness {
+  pkcePair(): [verifier: string, challenge: string] | undefined;
+  challenge(verifier: string): string | undefined;
+  token(): string | undefined;
+}
+
+let hostRandomness: HostRandomness | undefined;
+
+/** Node, Bun, Deno: hash and draw random octets without the wasm core. @internal */
+export function useHostRandomness(host: HostRandomness): void {
+  hostRandomness = host;
+}
+
 /** Browsers: the bindings once `init()` has compiled them. @internal */
 export function useInitializedBindings(bindings: Bindings): void {
   initialized = bindings;
@@ -64,7 +81,7 @@ export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
   }
   // Out-of-range integers still go to the core, which owns the 43-128 rule; clamp only to u32.
   const asked = length < 0 ? 0 : Math.min(length, 0xffffffff);
-  const [verifier, challenge] = call((c) => c.generatePkce(asked));
+  const [verifier, challenge] = (asked === 43 ? hostRandomness?.pkcePair() : undefined) ?? call((c) => c.generatePkce(asked));
   if (verifier === undefined || challenge === undefined) {
     throw new OAuthCallbackError("ENTROPY_UNAVAILABLE", "the core returned no PKCE pair");
   }
@@ -74,17 +91,17 @@ export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
 /** RFC 7636 §4.2: the S256 challenge of an existing verifier, after validating it (§4.1). */
 export function challengeFromVerifier(verifier: string): string {
   const v = expectString("verifier", verifier);
-  return call((c) => c.challengeFromVerifier(v));
+  return hostRandomness?.challenge(v) ?? call((c) => c.challengeFromVerifier(v));
 }
 
 /** RFC 6749 §10.12: a fresh `state` value (32 random octets, base64url). */
 export function generateState(): string {
-  return call((c) => c.generateState());
+  return hostRandomness?.token() ?? call((c) => c.generateState());
 }
 
 /** OpenID Connect Core §3.1.2.1: a fresh `nonce` value (32 random octets, base64url). */
 export function generateNonce(): string {
-  return call((c) => c.generateNonce());
+  return hostRandomness?.token() ?? call((c) => c.generateNonce());
 }
 
 /** Options of {@link buildAuthorizationUrl}. */

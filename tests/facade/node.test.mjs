@@ -1,5 +1,6 @@
 // The facade suite in Node, through the package's own conditional export.
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,8 +11,33 @@ import * as browserEntry from "../../npm/dist/index.browser.js";
 import { equal, ok } from "./assert.mjs";
 import { cases } from "./cases.mjs";
 import { listenerCases } from "./listener-cases.mjs";
+import { browserWasmBytes } from "./wasm-bytes.mjs";
+import { pkceHostCases } from "./pkce-host-cases.mjs";
 
 for (const [name, fn] of [...cases, ...listenerCases]) test(name, () => fn(lib));
+
+await browserEntry.init(readFileSync(browserWasmBytes));
+for (const [name, fn] of pkceHostCases(lib, browserEntry)) test(name, fn);
+
+test("node: a first PKCE pair, state, nonce and challenge compile no wasm; a bad verifier reaches the core", () => {
+  // Counts wasm compilations in a fresh process: the host-crypto path must not need the
+  // core for plainly valid input, and must hand anything else to it.
+  const script = `
+    let compiled = 0;
+    WebAssembly.Module = new Proxy(WebAssembly.Module, { construct(target, args) { compiled++; return Reflect.construct(target, args); } });
+    const lib = await import("oauth-callback-rs");
+    lib.generatePkce(); lib.generateState(); lib.generateNonce();
+    lib.challengeFromVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    const before = compiled;
+    let code;
+    try { lib.challengeFromVerifier("short"); } catch (err) { code = err.code; }
+    process.stdout.write(JSON.stringify({ before, after: compiled, code }));
+  `;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url), encoding: "utf8" }));
+  equal(out.before, 0, "wasm modules compiled for valid PKCE, state and nonce");
+  equal(out.after, 1, "wasm modules compiled once a verifier needed the core");
+  equal(out.code, "INVALID_CODE_VERIFIER", "the core's typed error");
+});
 
 test("node: require() of the package works (no top-level await)", () => {
   const required = createRequire(import.meta.url)("oauth-callback-rs");

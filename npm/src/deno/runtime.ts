@@ -16,10 +16,12 @@ import { setUpDenoSignalsNow } from "./loopback.js";
 import { loadNative } from "../node/addon.js";
 import { keychainStore as nativeKeychainStore, type KeychainStoreOptions } from "../node/keychain.js";
 import type { OAuthStore } from "../store/types.js";
-import { useSyncLoader } from "../protocol.js";
+import { useHostRandomness, useSyncLoader } from "../protocol.js";
+import { hostChallenge, hostPkcePair, hostRandomToken } from "../pkce-host.js";
 import { loadWasmSync } from "../wasm-sync.js";
 
 useSyncLoader(loadWasmSync);
+useHostRandomness({ pkcePair: hostPkcePair, challenge: hostChallenge, token: hostRandomToken });
 
 declare const Deno: { permissions: { querySync(d: { name: "ffi" }): { state: string } } };
 

@@ -4,10 +4,12 @@
  */
 import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "../auth-code.js";
 import { startNativeCallbackServer } from "./callback-server.js";
-import { useSyncLoader } from "../protocol.js";
+import { useHostRandomness, useSyncLoader } from "../protocol.js";
+import { hostChallenge, hostPkcePair, hostRandomToken } from "../pkce-host.js";
 import { loadWasmSync } from "../wasm-sync.js";
 
 useSyncLoader(loadWasmSync);
+useHostRandomness({ pkcePair: hostPkcePair, challenge: hostChallenge, token: hostRandomToken });
 
 /**
  * Starts a loopback server, opens the authorization URL (managed mode), waits for the
