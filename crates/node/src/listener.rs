@@ -130,6 +130,7 @@ fn bind_all(ips: &[IpAddr], port: u16) -> Result<LoopbackListener> {
     for (i, ip) in ips.iter().enumerate() {
         match TcpListener::bind(SocketAddr::new(*ip, chosen)) {
             Ok(sock) => {
+                widen_backlog(&sock);
                 chosen = sock
                     .local_addr()
                     .map_err(|e| io_error(*ip, chosen, &e))?
@@ -149,6 +150,26 @@ fn bind_all(ips: &[IpAddr], port: u16) -> Result<LoopbackListener> {
         sockets,
     })
 }
+
+/// Connections the kernel queues before `accept`, as Node's `net` asks for. std listens
+/// with 128: a burst of junk connections overflows that queue, and a real redirect caught
+/// in the overflow waits for its SYN to be sent again, a second later.
+pub(crate) const BACKLOG: i32 = 511;
+
+/// Raises the accept queue of a listening socket to [`BACKLOG`]. Calling `listen` again
+/// on a listening socket only changes its backlog (POSIX; Linux and the BSDs do so).
+#[cfg(unix)]
+#[allow(unsafe_code)] // one libc call on a descriptor this function borrows
+fn widen_backlog(sock: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is a listening TCP socket owned by `sock`, alive for the
+    // whole call; `listen` reads no memory of ours. A failure leaves std's 128 in place.
+    let _ = unsafe { libc::listen(sock.as_raw_fd(), BACKLOG) };
+}
+
+/// Windows keeps std's backlog (its own default is already large: SOMAXCONN).
+#[cfg(not(unix))]
+fn widen_backlog(_sock: &TcpListener) {}
 
 fn io_error(ip: IpAddr, port: u16, e: &std::io::Error) -> Error {
     let addr = SocketAddr::new(ip, port);

@@ -154,7 +154,8 @@ impl CallbackServer {
         self.requests.lock().await.recv().await
     }
 
-    /// Settles when the flow ends, after every socket is closed.
+    /// Settles when the flow ends, after the listening sockets are closed (the port is
+    /// free); connections still open are closed right after.
     #[napi]
     pub async fn wait(&self) -> Result<CallbackServerResult> {
         let rx = self
@@ -368,6 +369,9 @@ async fn serve(
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<RequestKind>();
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut conns = JoinSet::new();
+    // Told by the connection that completed the flow once its page is written and its
+    // socket closed, so the flow ends then even while junk connections keep finishing.
+    let finished = Arc::new(Notify::new());
     let deadline = sleep(timeout);
     tokio::pin!(deadline);
     // Set when the redirect has been answered: from then on the flow ends when that
@@ -379,6 +383,9 @@ async fn serve(
     let (first, second) = (it.next(), it.next());
     let ending = loop {
         tokio::select! {
+            // In this order: the end of the flow first, then its events, then new work.
+            biased;
+            () = finished.notified(), if completing => break Ending::Done,
             () = &mut deadline, if !completing => break Ending::Timeout,
             () = stop.notified() => break Ending::Closed,
             Some(kind) = ev_rx.recv() => match kind {
@@ -387,15 +394,6 @@ async fn serve(
                 RequestKind::AlreadyHandled => {}
                 _ => rejected = rejected.saturating_add(1),
             },
-            accepted = accept_on(first.as_ref()), if paused.is_none() => match accepted {
-                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
-                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
-            },
-            accepted = accept_on(second.as_ref()), if paused.is_none() => match accepted {
-                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, stream),
-                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
-            },
-            () = pause_elapsed(&mut paused) => paused = None,
             Some(joined) = conns.join_next(), if !conns.is_empty() => {
                 // A connection ended: a descriptor is free again.
                 paused = None;
@@ -404,13 +402,25 @@ async fn serve(
                     break Ending::Done;
                 }
             }
+            accepted = accept_on(first.as_ref()), if paused.is_none() => match accepted {
+                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, &finished, stream),
+                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
+            },
+            accepted = accept_on(second.as_ref()), if paused.is_none() => match accepted {
+                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, &finished, stream),
+                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
+            },
+            () = pause_elapsed(&mut paused) => paused = None,
         }
     };
-    // Close the listening sockets and every connection before anyone hears the result,
-    // so the port is free when the promise settles.
+    // Close the listening sockets before anyone hears the result, so the port is free
+    // when the promise settles. The connections still open (junk, idle, half-sent) are
+    // closed right after the result is sent: under a burst, closing hundreds of them
+    // first would delay the result by milliseconds for nothing the caller can use.
     drop(first);
     drop(second);
-    conns.shutdown().await;
+    // Stop every connection from answering anything more; their sockets close below.
+    conns.abort_all();
     drop(recorder);
     let outcome = handler
         .lock()
@@ -459,6 +469,7 @@ async fn serve(
     }
     // The receiver is gone only if JS dropped the server; nothing is left to tell.
     let _ = tx.send(result);
+    conns.shutdown().await;
 }
 
 /// Serves one connection; its task ends `true` when it answered the redirect that
@@ -469,6 +480,7 @@ fn spawn_connection(
     handler: &Arc<Mutex<CallbackHandler>>,
     events: &mpsc::UnboundedSender<RequestKind>,
     recorder: &Recorder,
+    finished: &Arc<Notify>,
     stream: TcpStream,
 ) {
     // Over the cap: the connection is closed at once (dropped), the server keeps going.
@@ -480,6 +492,7 @@ fn spawn_connection(
     let recorder = recorder.clone();
     let completed = Arc::new(AtomicBool::new(false));
     let completed_here = completed.clone();
+    let finished = finished.clone();
     conns.spawn(async move {
         let _permit = permit;
         let service = service_fn(move |req| {
@@ -498,7 +511,11 @@ fn spawn_connection(
             .serve_connection(TokioIo::new(stream), service);
         // Errors (timeouts, malformed requests, resets) end only this connection.
         let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
-        completed.load(Ordering::Acquire)
+        let done = completed.load(Ordering::Acquire);
+        if done {
+            finished.notify_one();
+        }
+        done
     });
 }
 
