@@ -1,5 +1,8 @@
 //! The authorization request (RFC 6749 §4.1.1, OAuth 2.1 §4.1.1) as a URL.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode, excerpt};
 use crate::form;

@@ -1,5 +1,8 @@
 //! Base64url without padding (RFC 4648 §5), as PKCE (RFC 7636 Appendix A) requires.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Characters in the unpadded encoding of `octets` bytes.

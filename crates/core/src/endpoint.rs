@@ -4,8 +4,11 @@
 //! a fragment; RFC 8252 §8.3 allows plain `http` only for loopback. This is a deliberately
 //! small parser for exactly those URLs, so the wasm module carries no general URL library.
 
-use std::fmt;
-use std::net::{IpAddr, Ipv6Addr};
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
+use core::net::{IpAddr, Ipv6Addr};
 
 use crate::error::{Error, ErrorCode, excerpt};
 

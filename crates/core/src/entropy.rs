@@ -1,5 +1,8 @@
 //! The one source of randomness core uses, behind a trait so tests can be deterministic.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::Error;
 
 /// A cryptographically secure source of random bytes.

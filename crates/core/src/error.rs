@@ -4,7 +4,10 @@
 //! Messages never contain secrets (verifiers, codes, tokens): only the name of what was
 //! wrong and, where helpful, a sanitized excerpt of non-secret input.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 /// A stable identifier for each kind of library error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -104,7 +107,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// Renders untrusted text for an error message: control characters and escape sequences
 /// become visible `\u{..}` escapes, and long input is cut, so a hostile value can neither

@@ -3,6 +3,9 @@
 //! Everything but the unreserved set (RFC 3986 §2.3) is encoded, so the output is valid
 //! both as a generic URI query and as `application/x-www-form-urlencoded`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Is `b` in RFC 3986's unreserved set: `ALPHA / DIGIT / "-" / "." / "_" / "~"`.
 pub const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')

@@ -6,41 +6,69 @@
 //!
 //! Randomness comes in through the [`Entropy`] trait, so every branch is testable with a
 //! fixed byte source.
+//!
+//! Without the `std` feature the crate is `no_std` + `alloc` and holds only what a page
+//! needs to start a login: PKCE, state, nonce, authorization URLs, endpoints, loopback
+//! redirect URIs and templates.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod prelude;
+
+#[cfg(feature = "std")]
 pub mod authorization_response;
 pub mod authorize;
 pub mod base64url;
+#[cfg(feature = "std")]
 pub mod callback;
 #[cfg(feature = "signing")]
 pub mod client_assertion;
+#[cfg(feature = "std")]
 pub mod client_credentials;
+#[cfg(feature = "std")]
 pub mod client_id_metadata;
+#[cfg(feature = "std")]
 pub mod device;
+#[cfg(feature = "std")]
 pub mod discovery;
 pub mod endpoint;
 pub mod entropy;
 pub mod error;
 pub mod form;
+#[cfg(feature = "std")]
 pub mod http_message;
 #[cfg(feature = "oidc")]
 pub mod id_token;
 #[cfg(feature = "oidc")]
 pub mod jose;
+#[cfg(feature = "std")]
 pub mod json;
 pub mod loopback;
+#[cfg(feature = "std")]
 pub mod mcp_discovery;
+#[cfg(feature = "std")]
 pub mod pages;
 pub mod pkce;
+#[cfg(feature = "std")]
 pub mod registration;
+#[cfg(feature = "std")]
 pub mod request_head;
+#[cfg(feature = "std")]
 pub mod revocation;
 pub mod sanitize;
 pub mod state;
+#[cfg(feature = "std")]
 pub mod store_envelope;
 pub mod template;
+#[cfg(feature = "std")]
 pub mod token;
+#[cfg(feature = "std")]
 pub mod token_exchange;
+#[cfg(feature = "std")]
 pub mod trace;
+#[cfg(feature = "std")]
 pub mod userinfo;
 
 pub use authorize::AuthorizationRequest;

@@ -3,7 +3,10 @@
 //! Which addresses the callback server may bind is a protocol decision, so it is made here
 //! and every driver (hyper in Node and Bun, `Deno.serve` in Deno) binds exactly these.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::error::{Error, ErrorCode, excerpt};
 

@@ -1,6 +1,9 @@
 //! Proof Key for Code Exchange (RFC 7636), S256 only as OAuth 2.1 §4.1.1 asks.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 use sha2::{Digest, Sha256};
 

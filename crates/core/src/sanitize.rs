@@ -1,5 +1,8 @@
 //! Making untrusted text safe for a terminal or a log line.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Removes control characters (C0, DEL, C1), Unicode bidirectional overrides and whole
 /// terminal escape sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL|ESC \`, and
 /// two-byte `ESC x`), so a value from a redirect cannot move a cursor, recolour a

@@ -1,7 +1,10 @@
 //! `state` (RFC 6749 §10.12, CSRF) and OpenID Connect `nonce` values, and the
 //! constant-time comparison used to check them.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 
 use crate::base64url;
 use crate::entropy::Entropy;
@@ -69,7 +72,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
+    core::hint::black_box(diff) == 0
 }
 
 #[cfg(test)]

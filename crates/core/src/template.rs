@@ -5,6 +5,9 @@
 //! [`render_known`] (the callback's error page) leaves them as written, as
 //! `oauth-callback` does.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Escapes `& < > " '` so a value is inert inside element content and quoted attributes.
 /// Numeric references (`&#60;`), the same bytes `oauth-callback` writes, so a custom page
 /// renders identically with either library.

@@ -1,0 +1,105 @@
+//! The module's exports and imports, and what the Rust side must promise JavaScript: a
+//! call is `input(len)` (returns where to write `len` bytes of framed arguments), then
+//! `call(op)` (returns where the output starts), then `output_len()`. The output stays
+//! valid until the next `input`. Randomness comes from the page's
+//! `crypto.getRandomValues`, imported as `env.fill_random`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+use oauth_callback_core::{Entropy, Error};
+
+use crate::{ops, scratch};
+
+/// The current call's input and output. `RefCell` borrows never span a call into
+/// JavaScript, so an exception thrown there leaves no borrow behind.
+struct Slots {
+    input: RefCell<Vec<u8>>,
+    output: RefCell<Vec<u8>>,
+}
+
+// SAFETY: wasm32-unknown-unknown without threads: one thread ever touches the slots.
+#[allow(unsafe_code)]
+unsafe impl Sync for Slots {}
+
+static SLOTS: Slots = Slots {
+    input: RefCell::new(Vec::new()),
+    output: RefCell::new(Vec::new()),
+};
+
+#[allow(unsafe_code)]
+#[link(wasm_import_module = "env")]
+unsafe extern "C" {
+    /// `crypto.getRandomValues` over `len` bytes of linear memory at `ptr`.
+    fn fill_random(ptr: *mut u8, len: usize);
+}
+
+/// The page's CSPRNG. If `crypto` is missing, the import throws in JavaScript and the
+/// call ends there; the glue reports `ENTROPY_UNAVAILABLE`.
+struct PageEntropy;
+
+impl Entropy for PageEntropy {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+        // SAFETY: `buf` is a live, writable range of linear memory for the whole call.
+        #[allow(unsafe_code)]
+        unsafe {
+            fill_random(buf.as_mut_ptr(), buf.len());
+        }
+        Ok(())
+    }
+}
+
+/// Starts a call: forgets the last one's buffers, empties scratch memory and returns
+/// where JavaScript writes `len` bytes of framed arguments.
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn input(len: usize) -> *mut u8 {
+    // The old buffers live in scratch memory, which `reset` reclaims whole.
+    core::mem::forget(SLOTS.input.take());
+    core::mem::forget(SLOTS.output.take());
+    scratch::reset();
+    let mut buf = Vec::new();
+    buf.resize(len, 0);
+    let ptr = buf.as_mut_ptr();
+    *SLOTS.input.borrow_mut() = buf;
+    ptr
+}
+
+/// Runs operation `op` on the input; returns where the output starts.
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn call(op: u32) -> *const u8 {
+    let input = SLOTS.input.take();
+    let mut out = Vec::new();
+    match ops::run(op, &input, &mut PageEntropy) {
+        Ok(value) => {
+            out.push(0);
+            out.extend_from_slice(value.as_bytes());
+        }
+        Err(e) => {
+            let mut text = String::from(e.code().as_str());
+            text.push('\n');
+            text.push_str(e.message());
+            out.push(1);
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+    let ptr = out.as_ptr();
+    *SLOTS.output.borrow_mut() = out;
+    ptr
+}
+
+/// The length of the last call's output.
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn output_len() -> usize {
+    SLOTS.output.borrow().len()
+}
+
+/// Ends the module on a panic without formatting anything: the page's call then fails
+/// with a wasm trap (`RuntimeError: unreachable`), which the glue reports.
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}

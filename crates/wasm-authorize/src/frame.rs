@@ -1,0 +1,91 @@
+//! The framed arguments JavaScript writes for one operation: each item is a little-endian
+//! `u32` followed by that many bytes of UTF-8 text; `u32::MAX` alone is an absent text;
+//! counts and numbers are a bare `u32`.
+
+use oauth_callback_core::{Error, ErrorCode};
+
+/// Marks an absent optional text.
+pub const ABSENT: u32 = u32::MAX;
+
+/// Reads items from a frame, front to back.
+pub struct Args<'a> {
+    rest: &'a [u8],
+}
+
+fn malformed() -> Error {
+    Error::new(
+        ErrorCode::InvalidParameter,
+        "malformed arguments from the JavaScript side",
+    )
+}
+
+impl<'a> Args<'a> {
+    /// A reader over `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { rest: bytes }
+    }
+
+    /// A bare `u32` (a count, a length, a port).
+    pub fn number(&mut self) -> Result<u32, Error> {
+        let (head, rest) = self.rest.split_first_chunk::<4>().ok_or_else(malformed)?;
+        self.rest = rest;
+        Ok(u32::from_le_bytes(*head))
+    }
+
+    /// An optional text: `None` when the frame marks it absent.
+    pub fn optional_text(&mut self) -> Result<Option<&'a str>, Error> {
+        let len = self.number()?;
+        if len == ABSENT {
+            return Ok(None);
+        }
+        let len = usize::try_from(len).map_err(|_| malformed())?;
+        if len > self.rest.len() {
+            return Err(malformed());
+        }
+        let (text, rest) = self.rest.split_at(len);
+        self.rest = rest;
+        core::str::from_utf8(text)
+            .map(Some)
+            .map_err(|_| malformed())
+    }
+
+    /// A text that must be present.
+    pub fn text(&mut self) -> Result<&'a str, Error> {
+        self.optional_text()?.ok_or_else(malformed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(out: &mut Vec<u8>, text: &str) {
+        out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(0).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+
+    #[test]
+    fn reads_texts_numbers_and_absent_items() {
+        let mut bytes = Vec::new();
+        item(&mut bytes, "héllo");
+        bytes.extend_from_slice(&ABSENT.to_le_bytes());
+        bytes.extend_from_slice(&7u32.to_le_bytes());
+        item(&mut bytes, "");
+        let mut args = Args::new(&bytes);
+        assert_eq!(args.text().ok(), Some("héllo"));
+        assert_eq!(args.optional_text().ok(), Some(None));
+        assert_eq!(args.number().ok(), Some(7));
+        assert_eq!(args.text().ok(), Some(""));
+        assert!(args.number().is_err(), "nothing left");
+    }
+
+    #[test]
+    fn refuses_short_frames_bad_utf8_and_missing_texts() {
+        let short = [5u8, 0, 0, 0, b'a'];
+        assert!(Args::new(&short).text().is_err());
+        let bad = [1u8, 0, 0, 0, 0xff];
+        assert!(Args::new(&bad).text().is_err());
+        assert!(Args::new(&ABSENT.to_le_bytes()).text().is_err());
+        assert!(Args::new(&[1, 0]).number().is_err());
+    }
+}

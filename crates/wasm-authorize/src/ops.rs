@@ -1,0 +1,208 @@
+//! The operations of the `authorize` module, each a call into oauth-callback-core with
+//! arguments read from a frame. The wasm bindings of `crates/wasm` (`protocol.rs`) make
+//! the same calls; `tests/facade` checks that both modules answer alike.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use oauth_callback_core::{
+    AuthorizationRequest, CodeChallenge, CodeVerifier, Endpoint, Entropy, Error, ErrorCode, Nonce,
+    State, loopback, template,
+};
+
+use crate::frame::Args;
+
+/// RFC 7636 §4.1-4.2: `[length]` → `"verifier challenge"`.
+pub const PKCE_PAIR: u32 = 0;
+/// RFC 7636 §4.2: `[verifier]` → the S256 challenge.
+pub const CHALLENGE: u32 = 1;
+/// RFC 6749 §10.12: `[]` → a fresh `state`.
+pub const STATE: u32 = 2;
+/// OpenID Connect Core §3.1.2.1: `[]` → a fresh `nonce`.
+pub const NONCE: u32 = 3;
+/// RFC 6749 §4.1.1, RFC 7636 §4.3, RFC 8707: `[endpoint, client_id, redirect_uri?,
+/// scope?, state, code_challenge, n, resource × n, m, (name, value) × m]` → the URL.
+pub const AUTHORIZATION_URL: u32 = 4;
+/// `[template, n, (name, value) × n]` → the rendered HTML.
+pub const TEMPLATE: u32 = 5;
+/// RFC 8252 §7.3: `[hostname, port, callback_path]` → the loopback redirect URI.
+pub const LOOPBACK_REDIRECT_URI: u32 = 6;
+/// RFC 6749 §3.1: `[url]` → the endpoint checked and normalized.
+pub const CHECKED_ENDPOINT: u32 = 7;
+
+fn unknown_operation() -> Error {
+    Error::new(ErrorCode::InvalidParameter, "unknown operation")
+}
+
+fn pairs(args: &mut Args<'_>) -> Result<Vec<(String, String)>, Error> {
+    let n = args.number()?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        out.push((args.text()?.to_string(), args.text()?.to_string()));
+    }
+    Ok(out)
+}
+
+fn authorization_url(args: &mut Args<'_>) -> Result<String, Error> {
+    let endpoint = args.text()?;
+    let client_id = args.text()?;
+    let redirect_uri = args.optional_text()?;
+    let scope = args.optional_text()?;
+    let state = args.text()?;
+    let challenge = args.text()?;
+    let mut req = AuthorizationRequest::new(endpoint, client_id)?
+        .state(state)?
+        .code_challenge(&CodeChallenge::new(challenge)?);
+    if let Some(uri) = redirect_uri {
+        req = req.redirect_uri(uri)?;
+    }
+    if let Some(scope) = scope {
+        req = req.scope(scope)?;
+    }
+    for _ in 0..args.number()? {
+        req = req.resource(args.text()?)?;
+    }
+    for (name, value) in pairs(args)? {
+        req = req.param(&name, &value)?;
+    }
+    req.build()
+}
+
+/// Runs operation `op` on the framed `input`, drawing randomness from `entropy`.
+pub fn run(op: u32, input: &[u8], entropy: &mut impl Entropy) -> Result<String, Error> {
+    let mut args = Args::new(input);
+    match op {
+        PKCE_PAIR => {
+            let len = usize::try_from(args.number()?).unwrap_or(usize::MAX);
+            let verifier = CodeVerifier::generate_with_len(entropy, len)?;
+            let mut out = String::from(verifier.secret());
+            out.push(' ');
+            out.push_str(verifier.challenge().as_str());
+            Ok(out)
+        }
+        CHALLENGE => Ok(CodeVerifier::new(args.text()?)?
+            .challenge()
+            .as_str()
+            .to_string()),
+        STATE => Ok(State::generate(entropy)?.secret().to_string()),
+        NONCE => Ok(Nonce::generate(entropy)?.secret().to_string()),
+        AUTHORIZATION_URL => authorization_url(&mut args),
+        TEMPLATE => {
+            let text = args.text()?;
+            Ok(template::render_pairs(text, &pairs(&mut args)?))
+        }
+        LOOPBACK_REDIRECT_URI => {
+            let hostname = args.text()?;
+            let port = u16::try_from(args.number()?)
+                .map_err(|_| Error::new(ErrorCode::InvalidParameter, "port must be 0 to 65535"))?;
+            loopback::redirect_uri(hostname, port, args.text()?)
+        }
+        CHECKED_ENDPOINT => Ok(Endpoint::parse(args.text()?)?.to_string()),
+        _ => Err(unknown_operation()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Counting(u8);
+
+    impl Entropy for Counting {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+            for b in buf {
+                *b = self.0;
+                self.0 = self.0.wrapping_add(1);
+            }
+            Ok(())
+        }
+    }
+
+    fn frame(items: &[Option<&str>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Some(t) => {
+                    out.extend_from_slice(&u32::try_from(t.len()).unwrap_or(0).to_le_bytes());
+                    out.extend_from_slice(t.as_bytes());
+                }
+                None => out.extend_from_slice(&crate::frame::ABSENT.to_le_bytes()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn challenge_matches_rfc_7636_appendix_b() {
+        let input = frame(&[Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")]);
+        assert_eq!(
+            run(CHALLENGE, &input, &mut Counting(0)).ok().as_deref(),
+            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        );
+        let bad = frame(&[Some("short")]);
+        assert_eq!(
+            run(CHALLENGE, &bad, &mut Counting(0))
+                .err()
+                .map(|e| e.code()),
+            Some(ErrorCode::InvalidCodeVerifier)
+        );
+    }
+
+    #[test]
+    fn pkce_pair_is_verifier_then_its_challenge() {
+        let out = run(PKCE_PAIR, &43u32.to_le_bytes(), &mut Counting(1)).unwrap_or_default();
+        let (verifier, challenge) = out.split_once(' ').unwrap_or_default();
+        assert_eq!(verifier.len(), 43);
+        let again = frame(&[Some(verifier)]);
+        assert_eq!(
+            run(CHALLENGE, &again, &mut Counting(0)).ok().as_deref(),
+            Some(challenge)
+        );
+        assert!(run(PKCE_PAIR, &42u32.to_le_bytes(), &mut Counting(1)).is_err());
+    }
+
+    #[test]
+    fn authorization_url_is_core_s() {
+        let mut input = frame(&[
+            Some("https://as.example/authorize"),
+            Some("app"),
+            Some("http://127.0.0.1:3000/callback"),
+            None,
+            Some("xyz"),
+            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        ]);
+        input.extend_from_slice(&0u32.to_le_bytes());
+        input.extend_from_slice(&1u32.to_le_bytes());
+        input.extend_from_slice(&frame(&[Some("prompt"), Some("consent")]));
+        let url = run(AUTHORIZATION_URL, &input, &mut Counting(0)).unwrap_or_default();
+        let expected = AuthorizationRequest::new("https://as.example/authorize", "app")
+            .and_then(|r| r.state("xyz"))
+            .and_then(|r| {
+                Ok(r.code_challenge(&CodeChallenge::new(
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                )?))
+            })
+            .and_then(|r| r.redirect_uri("http://127.0.0.1:3000/callback"))
+            .and_then(|r| r.param("prompt", "consent"))
+            .and_then(|r| r.build());
+        assert_eq!(Ok(url), expected);
+    }
+
+    #[test]
+    fn unknown_operations_and_short_frames_are_typed_errors() {
+        assert_eq!(
+            run(99, &[], &mut Counting(0)).err().map(|e| e.code()),
+            Some(ErrorCode::InvalidParameter)
+        );
+        assert_eq!(
+            run(
+                AUTHORIZATION_URL,
+                &frame(&[Some("https://a.example")]),
+                &mut Counting(0)
+            )
+            .err()
+            .map(|e| e.code()),
+            Some(ErrorCode::InvalidParameter)
+        );
+    }
+}
