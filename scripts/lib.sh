@@ -100,6 +100,7 @@ build_all() {
   cp "$dir/oauth_callback_wasm.wasm" "$dir/oauth_callback_wasm.browser.wasm"
   build_wasm_node
   bindgen_wasm "$dir/oauth_callback_wasm.browser.wasm" npm/wasm-browser wasm-browser
+  build_wasm_authorize
 
   step "building the native addon"
   build_napi
@@ -111,6 +112,24 @@ build_all() {
   # process loads costs about a millisecond of import time.
   tsc -p npm
   bundle_facade
+  bundle_embedded
+}
+
+# The browser's small module for pages that only start a login (crates/wasm-authorize):
+# no wasm-bindgen, so no glue to generate; wasm-opt runs only when the module changed.
+build_wasm_authorize() {
+  local raw="target/wasm32-unknown-unknown/wasm-release/oauth_callback_wasm_authorize.wasm"
+  local out="npm/wasm-authorize/oauth_callback_authorize.wasm" sum have=""
+  cargo build --quiet -p oauth-callback-wasm-authorize --target wasm32-unknown-unknown --profile wasm-release
+  sum="$(sha256sum "$raw" | cut -c1-64)"
+  [ -f "$STAMPS/wasm-authorize" ] && have="$(cat "$STAMPS/wasm-authorize")"
+  if [ "$sum" != "$have" ] || [ ! -f "$out" ]; then
+    mkdir -p npm/wasm-authorize
+    wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$out" "$raw"
+    echo "$sum" > "$STAMPS/wasm-authorize"
+  fi
+  note "wasm-authorize: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
 }
 
 # The wasm module for Node, Bun and Deno (the full one) and its glue.
@@ -118,6 +137,9 @@ build_wasm_node() {
   local dir="target/wasm32-unknown-unknown/wasm-release"
   cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
   bindgen_wasm "$dir/oauth_callback_wasm.wasm" npm/wasm wasm
+  # The Node/Bun/Deno entries bundle this glue: minified, it is a third of the bytes every
+  # fresh process parses at import (its exports keep their names; idempotent).
+  esbuild npm/wasm/oauth_callback_wasm.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=npm/wasm/oauth_callback_wasm.js
 }
 
 # The napi addon for this platform into npm/native.
@@ -130,11 +152,33 @@ build_napi() {
 # Bundles each entry point of the facade into npm/dist (no type check: tsc does that).
 bundle_facade() {
   local entry
-  for entry in index.node index.deno index.browser mcp.node mcp.deno; do
-    # --keep-names: classes print as written (`OAuthCallbackError`, not `_OAuthCallbackError`).
-    esbuild "npm/src/$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 --keep-names \
-      --external:node:* --legal-comments=none --log-level=warning --outfile="npm/dist/$entry.js"
+  for entry in index.node index.deno mcp.node mcp.deno; do
+    # Whitespace and syntax minified, names kept as written: a fresh process parses every
+    # byte at import. No --keep-names (its __name() calls cost import time too): the
+    # classes avoid naming themselves in their bodies, so the bundler never renames them
+    # (tests/facade checks every exported class prints as written).
+    esbuild "npm/src/$entry.ts" --bundle --format=esm --platform=neutral --target=es2022 --minify-whitespace --minify-syntax \
+      --external:node:* --external:@redis/client --legal-comments=none --log-level=warning --outfile="npm/dist/$entry.js"
   done
+  # The browser entry stays tree-shakable for the page's own bundler: no --keep-names
+  # (its __name() calls are side effects a bundler must keep), and the client module's
+  # glue stays its own file, imported only when a BrowserOAuthClient needs it. A page
+  # that only starts a login keeps the protocol functions and the authorize module's
+  # loader, nothing else (tests/browser checks the class names survive).
+  esbuild npm/src/index.browser.ts --bundle --format=esm --platform=neutral --target=es2022 \
+    --external:node:* --external:../wasm-browser/* --legal-comments=none --log-level=warning --outfile=npm/dist/index.browser.js
+}
+
+# oauth-callback-rs/embedded (README "Bundling and single executables"):
+# dist/embedded.inline.js with the Node/Bun/Deno wasm module inlined as base64 (the default
+# entries never inline it: import time; not dist/embedded.js, which tsc writes and
+# scripts/dev-bundle does not replace), and dist/embedded.bun.js copied as written (not
+# bundled, so the addon requires keep the literal paths `bun build --compile` embeds).
+bundle_embedded() {
+  esbuild npm/src/embedded.ts --bundle --format=esm --platform=neutral --target=es2022 \
+    --external:node:* --loader:.wasm=base64 --legal-comments=none --log-level=warning --outfile=npm/dist/embedded.inline.js
+  cp npm/src/embedded.bun.mjs npm/dist/embedded.bun.js
+  note "embedded.inline.js: $(wc -c < npm/dist/embedded.inline.js) bytes (wasm core $(wc -c < npm/wasm/oauth_callback_wasm_bg.wasm) bytes inlined as base64)"
 }
 
 setup_and_build() {

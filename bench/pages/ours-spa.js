@@ -1,9 +1,8 @@
 // The whole SPA login with oauth-callback-rs: BrowserOAuthClient (discovery, PKCE, state,
 // sessionStorage, iss and state checks, code exchange, userinfo), as examples/spa/app.js.
-import { BrowserOAuthClient, init } from "oauth-callback-rs";
+import { BrowserOAuthClient } from "oauth-callback-rs";
 
 const status = document.getElementById("status");
-await init();
 const client = new BrowserOAuthClient({ issuer: "https://auth.example.com", clientId: "app", redirectUri: `${location.origin}${location.pathname}`, scopes: ["openid"] });
 document.getElementById("signin").addEventListener("click", async () => location.assign(await client.startLogin()));
 if (client.isCallback(location.href)) {

@@ -1,5 +1,5 @@
 // The SPA example: ?issuer=...&client_id=... configure it (a real app hard-codes them).
-import { BrowserOAuthClient, init } from "oauth-callback-rs";
+import { BrowserOAuthClient } from "oauth-callback-rs";
 
 const status = document.getElementById("status");
 const here = new URL(location.href);
@@ -9,7 +9,6 @@ const config = JSON.parse(sessionStorage.getItem("spa-config") ?? "null") ?? {
 };
 sessionStorage.setItem("spa-config", JSON.stringify(config));
 
-await init();
 const client = new BrowserOAuthClient({
   issuer: config.issuer,
   clientId: config.clientId,

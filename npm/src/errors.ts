@@ -35,6 +35,12 @@ export type ErrorCode =
   | "STORE_TOO_LARGE"
   | "STORE_IO"
   | "STORE_LOCK_TIMEOUT"
+  /** A Redis store's lease ran out before its write (the holder stalled): nothing was written. */
+  | "STORE_LOCK_LOST"
+  /** A Redis store's server refused the connection, went away or did not answer in time. */
+  | "STORE_UNAVAILABLE"
+  /** A Redis store's server refused the credentials (WRONGPASS, NOAUTH, NOPERM). */
+  | "STORE_AUTH_FAILED"
   | "KEYCHAIN_UNAVAILABLE"
   | "KEYCHAIN_ERROR"
   | "INVALID_RESPONSE"
@@ -48,8 +54,20 @@ export type ErrorCode =
   | "DEVICE_CODE_EXPIRED"
   /** An OpenID Connect ID token failed a check: signature, `iss`, `aud`/`azp`, `exp`/`iat`, `nonce` or `sub`. */
   | "ID_TOKEN_INVALID"
-  /** The feature is not in this build (ID token validation in the browser's wasm module). */
+  /**
+   * The feature is not in this build (ID token validation in the browser's wasm module),
+   * or an optional package it needs is not installed (`@redis/client` for `redisStore`).
+   */
   | "NOT_AVAILABLE";
+
+/**
+ * Whether `cls` is one of this file's classes itself rather than a subclass: they extend
+ * `Error` directly. (Not `cls === OAuthError`: a class naming itself in its body makes
+ * bundlers rename it, and `OAuthError.name` would print as `_OAuthError`.)
+ */
+function isBaseClass(cls: unknown): boolean {
+  return Object.getPrototypeOf(cls) === Error;
+}
 
 /** Marks `instance` with a registry-wide brand so `instanceof` works across copies. */
 function brand(instance: object, key: symbol): void {
@@ -90,7 +108,7 @@ export class OAuthError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== OAuthError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (!isBaseClass(this)) return Function.prototype[Symbol.hasInstance].call(this, value);
     return hasBrand(value, OAUTH_BRAND);
   }
 }
@@ -104,7 +122,7 @@ export class TimeoutError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== TimeoutError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (!isBaseClass(this)) return Function.prototype[Symbol.hasInstance].call(this, value);
     return hasBrand(value, TIMEOUT_BRAND);
   }
 }
@@ -130,7 +148,7 @@ export class OAuthCallbackError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses keep the ordinary prototype check; the brand only widens the base class.
-    if (this !== OAuthCallbackError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    if (!isBaseClass(this)) return Function.prototype[Symbol.hasInstance].call(this, value);
     return hasBrand(value, BRAND);
   }
 }

@@ -4,31 +4,30 @@
  * other functions (they throw `NOT_INITIALIZED` until then). There is no loopback server
  * in a page.
  */
-import initAsync, * as browserWasm from "../wasm-browser/oauth_callback_wasm.js";
-import type * as FullWasm from "../wasm/oauth_callback_wasm.js";
-import { useInitializedBindings } from "./protocol.js";
-
-// The browser module lacks only the callback server and the store envelope, which
-// nothing reachable from this entry calls.
-const wasm = browserWasm as unknown as typeof FullWasm;
+import { loadAuthorizeModule, type WasmSource } from "./authorize-module.js";
+import { setClientModuleSource } from "./client-module.js";
+import { useProtocolBindings } from "./protocol.js";
 
 export * from "./api.js";
 export { BrowserOAuthClient, type BrowserOAuthClientOptions } from "./client/browser-login.js";
 export type { OAuthEvent } from "./client/http.js";
+export type { WasmSource } from "./authorize-module.js";
 
 let ready: Promise<void> | undefined;
 
 /**
- * Fetches and compiles the wasm core (`wasm-browser/`, see the README for its size) once; later calls return the same
- * promise. `source` overrides where the `.wasm` file is fetched from (a bundler's asset URL).
+ * Fetches and compiles the small `authorize` module (`wasm-authorize/`: PKCE, state,
+ * nonce, authorization URLs, templates; see the README for its size) once; later calls
+ * return the same promise. The protocol functions need it; `BrowserOAuthClient` loads the
+ * larger client module (`wasm-browser/`) by itself when it first needs it.
+ * `source` overrides where the `authorize` module is fetched from, `clientSource` where
+ * the client module is (a bundler's asset URLs).
  */
-export function init(source?: string | URL | Response | BufferSource): Promise<void> {
-  ready ??= initAsync({ module_or_path: source ?? new URL("../wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url) }).then(
-    () => useInitializedBindings(wasm),
-    (err: unknown) => {
-      ready = undefined;
-      throw err;
-    },
-  );
+export function init(source?: WasmSource, clientSource?: WasmSource): Promise<void> {
+  if (clientSource !== undefined) setClientModuleSource(clientSource);
+  ready ??= loadAuthorizeModule(source ?? new URL("../wasm-authorize/oauth_callback_authorize.wasm", import.meta.url)).then(useProtocolBindings, (err: unknown) => {
+    ready = undefined;
+    throw err;
+  });
   return ready;
 }

@@ -14,6 +14,7 @@ export * from "./api.js";
 export { getAuthCode };
 export { openBrowser, browserCommand, type BrowserCommandContext } from "./launcher.js";
 export { fileStore } from "./deno/file-store.js";
+export { redisStore, type RedisStore, type RedisStoreOptions, type RedisCommandClient, type RedisCommandOptions } from "./store/redis.js";
 export * as mcp from "./mcp/index.deno.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";

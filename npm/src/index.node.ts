@@ -11,6 +11,7 @@ export { openBrowser, browserCommand, type BrowserCommandContext } from "./launc
 export { bindLoopback } from "./node/listener.js";
 export { fileStore } from "./node/file-store.js";
 export { keychainStore, type KeychainStoreOptions } from "./node/keychain.js";
+export { redisStore, type RedisStore, type RedisStoreOptions, type RedisCommandClient, type RedisCommandOptions } from "./store/redis.js";
 export * as mcp from "./mcp/index.node.js";
 export type { OAuthClientOptions, DeviceCodePrompt } from "./client/oauth-client.js";
 export type { OAuthEvent } from "./client/http.js";

@@ -3,7 +3,7 @@
  * report success even when nothing opened, so "no display" is decided before launching,
  * and the caller is told either way.
  */
-import { readFileSync } from "node:fs";
+import { nodeFs } from "./host.js";
 
 /** What happened when the browser was asked to open. */
 export type BrowserLaunch =
@@ -13,7 +13,7 @@ export type BrowserLaunch =
 function isWsl(): boolean {
   if (process.platform !== "linux") return false;
   try {
-    return /microsoft/i.test(readFileSync("/proc/version", "utf8"));
+    return /microsoft/i.test(nodeFs().readFileSync("/proc/version", "utf8"));
   } catch {
     return false;
   }

@@ -35,9 +35,33 @@ export function useHostRandomness(host: HostRandomness): void {
   hostRandomness = host;
 }
 
-/** Browsers: the bindings once `init()` has compiled them. @internal */
+/** Browsers: the client module's bindings once they are compiled. @internal */
 export function useInitializedBindings(bindings: Bindings): void {
   initialized = bindings;
+}
+
+/** The protocol functions alone: what the browser's small `authorize` module has. @internal */
+export type ProtocolBindings = Pick<
+  Bindings,
+  "generatePkce" | "challengeFromVerifier" | "generateState" | "generateNonce" | "buildAuthorizationUrl" | "renderTemplate" | "loopbackRedirectUri" | "checkedEndpoint"
+>;
+
+let protocolOnly: ProtocolBindings | undefined;
+
+/** Browsers: the `authorize` module's bindings once `init()` has compiled it. @internal */
+export function useProtocolBindings(bindings: ProtocolBindings): void {
+  protocolOnly = bindings;
+}
+
+/** Runs `fn` on whichever loaded module has the protocol functions. */
+function protocolCall<T>(fn: (core: ProtocolBindings) => T): T {
+  const core = initialized ?? protocolOnly ?? syncLoader?.();
+  if (!core) throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
+  try {
+    return fn(core);
+  } catch (err) {
+    throw toLibraryError(err);
+  }
 }
 
 function bindings(): Bindings {
@@ -81,7 +105,7 @@ export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
   }
   // Out-of-range integers still go to the core, which owns the 43-128 rule; clamp only to u32.
   const asked = length < 0 ? 0 : Math.min(length, 0xffffffff);
-  const [verifier, challenge] = (asked === 43 ? hostRandomness?.pkcePair() : undefined) ?? call((c) => c.generatePkce(asked));
+  const [verifier, challenge] = (asked === 43 ? hostRandomness?.pkcePair() : undefined) ?? protocolCall((c) => c.generatePkce(asked));
   if (verifier === undefined || challenge === undefined) {
     throw new OAuthCallbackError("ENTROPY_UNAVAILABLE", "the core returned no PKCE pair");
   }
@@ -91,17 +115,17 @@ export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
 /** RFC 7636 §4.2: the S256 challenge of an existing verifier, after validating it (§4.1). */
 export function challengeFromVerifier(verifier: string): string {
   const v = expectString("verifier", verifier);
-  return hostRandomness?.challenge(v) ?? call((c) => c.challengeFromVerifier(v));
+  return hostRandomness?.challenge(v) ?? protocolCall((c) => c.challengeFromVerifier(v));
 }
 
 /** RFC 6749 §10.12: a fresh `state` value (32 random octets, base64url). */
 export function generateState(): string {
-  return hostRandomness?.token() ?? call((c) => c.generateState());
+  return hostRandomness?.token() ?? protocolCall((c) => c.generateState());
 }
 
 /** OpenID Connect Core §3.1.2.1: a fresh `nonce` value (32 random octets, base64url). */
 export function generateNonce(): string {
-  return hostRandomness?.token() ?? call((c) => c.generateNonce());
+  return hostRandomness?.token() ?? protocolCall((c) => c.generateNonce());
 }
 
 /** Options of {@link buildAuthorizationUrl}. */
@@ -162,7 +186,7 @@ export function buildAuthorizationUrl(options: AuthorizationUrlOptions): string 
     names.push(k);
     values.push(expectString(`extraParams.${k}`, v));
   }
-  return call((c) => c.buildAuthorizationUrl(endpoint, clientId, redirect, scope, state, challenge, resources, names, values));
+  return protocolCall((c) => c.buildAuthorizationUrl(endpoint, clientId, redirect, scope, state, challenge, resources, names, values));
 }
 
 /**
@@ -178,7 +202,7 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
     names.push(k);
     vals.push(expectString(`values.${k}`, v));
   }
-  return call((c) => c.renderTemplate(t, names, vals));
+  return protocolCall((c) => c.renderTemplate(t, names, vals));
 }
 
 /** Options of {@link getRedirectUrl}, with `oauth-callback`'s defaults. */
@@ -197,7 +221,7 @@ export function getRedirectUrl(options: RedirectUrlOptions = {}): string {
   const port = expectPort("port", options.port ?? 3000);
   const hostname = expectString("hostname", options.hostname ?? "localhost");
   const path = expectString("callbackPath", options.callbackPath ?? "/callback");
-  return call((c) => c.loopbackRedirectUri(hostname, port, path));
+  return protocolCall((c) => c.loopbackRedirectUri(hostname, port, path));
 }
 
 /** RFC 8252 §8.3: the loopback addresses a host name binds. @internal */
@@ -207,7 +231,7 @@ export function loopbackBindAddresses(hostname: string): string[] {
 
 /** RFC 6749 §3.1: an endpoint checked (https, or http on loopback) and normalized. @internal */
 export function checkedEndpoint(url: string): string {
-  return call((c) => c.checkedEndpoint(url));
+  return protocolCall((c) => c.checkedEndpoint(url));
 }
 
 /** The core's loopback callback handler (RFC 8252 §7.3), for the Deno driver. @internal */

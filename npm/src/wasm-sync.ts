@@ -1,24 +1,70 @@
 /**
  * Loads the wasm core synchronously on first use (Node, Bun, Deno), so callers never
  * await an `init()`. Deno needs `--allow-read` for the package directory.
+ *
+ * Where the bytes come from, first found wins: the copy `oauth-callback-rs/embedded`
+ * registered (bundles, single executables); a Node SEA asset of the file's name; the file
+ * in the package (`../wasm/` from this module: the installed layout); the file beside the
+ * running bundle or application executable.
  */
-import { readFileSync } from "node:fs";
-import * as wasm from "../wasm/oauth_callback_wasm.js";
+import { nodeFs, nodeUrl } from "./host.js";
+import type * as Glue from "../wasm/oauth_callback_wasm.js";
 import { OAuthCallbackError } from "./errors.js";
+import { besideDirs, embeddedParts, exists, join, NODE_WASM_FILE as WASM_FILE, seaAsset } from "./locate.js";
 
-let ready = false;
+let bindings: typeof Glue | undefined;
+
+function wasmBytes(): Uint8Array {
+  const embedded = embeddedParts()?.wasm?.[WASM_FILE];
+  if (embedded) return embedded();
+  const asset = seaAsset(WASM_FILE);
+  if (asset) return new Uint8Array(asset);
+  const tried: string[] = [];
+  let packaged: URL | undefined;
+  try {
+    packaged = new URL(`../wasm/${WASM_FILE}`, import.meta.url);
+  } catch {
+    // a CommonJS bundle: `import.meta` is empty
+  }
+  if (packaged?.protocol === "file:") {
+    tried.push(nodeUrl().fileURLToPath(packaged));
+    try {
+      return nodeFs().readFileSync(packaged);
+    } catch (cause) {
+      const code = (cause as { code?: unknown }).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") {
+        throw new OAuthCallbackError("NOT_INITIALIZED", `cannot read the wasm core at ${tried[0]} (in Deno, allow reading the package directory with --allow-read)`, { cause });
+      }
+    }
+  }
+  for (const dir of besideDirs()) {
+    const file = join(dir, WASM_FILE);
+    if (tried.includes(file)) continue;
+    tried.push(file);
+    if (exists(file)) {
+      try {
+        return nodeFs().readFileSync(file);
+      } catch (cause) {
+        throw new OAuthCallbackError("NOT_INITIALIZED", `cannot read the wasm core at ${file}`, { cause });
+      }
+    }
+  }
+  throw new OAuthCallbackError(
+    "NOT_INITIALIZED",
+    `oauth-callback-rs cannot find its wasm core ${WASM_FILE} (looked at: ${tried.join(", ") || "nowhere: no module path"}). ` +
+      'In a bundle or single executable, import "oauth-callback-rs/embedded" first (it embeds the core), or copy ' +
+      `node_modules/oauth-callback-rs/wasm/${WASM_FILE} beside the bundle or executable; in Deno, allow reading the package directory with --allow-read.`,
+  );
+}
 
 /** The initialized bindings, compiling the module on the first call. */
-export function loadWasmSync(): typeof wasm {
-  if (!ready) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(new URL("../wasm/oauth_callback_wasm_bg.wasm", import.meta.url));
-    } catch (cause) {
-      throw new OAuthCallbackError("NOT_INITIALIZED", "cannot read the wasm core shipped with oauth-callback-rs (in Deno, allow reading the package directory with --allow-read)", { cause });
-    }
-    wasm.initSync({ module: bytes });
-    ready = true;
+export function loadWasmSync(): typeof Glue {
+  if (!bindings) {
+    // The glue runs only now. Bundled (esbuild turns this require into a lazily run
+    // module), it costs the root import a pre-parse instead of a compile and a run.
+    const glue = require("../wasm/oauth_callback_wasm.js") as typeof Glue;
+    glue.initSync({ module: wasmBytes() });
+    bindings = glue;
   }
-  return wasm;
+  return bindings;
 }

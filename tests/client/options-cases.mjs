@@ -13,7 +13,10 @@ let browserEntry;
 export function loadBrowserEntry() {
   browserEntry ??= (async () => {
     const entry = await import("../../npm/dist/index.browser.js");
-    await entry.init(readFileSync(new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url)));
+    await entry.init(
+      readFileSync(new URL("../../npm/wasm-authorize/oauth_callback_authorize.wasm", import.meta.url)),
+      readFileSync(new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url)),
+    );
     return entry;
   })();
   return browserEntry;

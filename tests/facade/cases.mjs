@@ -8,6 +8,17 @@ const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const UNRESERVED = /^[A-Za-z0-9._~-]+$/;
 
 export const cases = [
+  ["exported classes print as written (no bundler renaming)", (lib) => {
+    let classes = 0;
+    for (const [name, value] of Object.entries(lib)) {
+      if (typeof value !== "function" || !/^[A-Z]/.test(name)) continue;
+      classes++;
+      equal(value.name, name, `${name}.name`);
+    }
+    ok(classes >= 3, `the entry exports its classes (${classes})`);
+    equal(String(new lib.OAuthCallbackError("INVALID_URL", "x")).split(":")[0], "OAuthCallbackError", "an error prints its class");
+  }],
+
   ["PKCE: RFC 7636 Appendix B vector", (lib) => {
     equal(lib.challengeFromVerifier(VERIFIER), CHALLENGE, "challenge");
   }],

@@ -13,11 +13,12 @@ import { cases } from "./cases.mjs";
 import { listenerCases } from "./listener-cases.mjs";
 import { browserWasmBytes } from "./wasm-bytes.mjs";
 import { pkceHostCases } from "./pkce-host-cases.mjs";
+import { authorizeModuleCases } from "./authorize-module-cases.mjs";
 
 for (const [name, fn] of [...cases, ...listenerCases]) test(name, () => fn(lib));
 
 await browserEntry.init(readFileSync(browserWasmBytes));
-for (const [name, fn] of pkceHostCases(lib, browserEntry)) test(name, fn);
+for (const [name, fn] of [...pkceHostCases(lib, browserEntry), ...authorizeModuleCases(browserEntry, lib)]) test(name, fn);
 
 test("node: a first PKCE pair, state, nonce and challenge compile no wasm; a bad verifier reaches the core", () => {
   // Counts wasm compilations in a fresh process: the host-crypto path must not need the

@@ -1,3 +1,4 @@
-// Where the browser entry's wasm module sits in the built package, for runtimes that load
-// the browser entry from files (its init() then gets the bytes instead of a URL to fetch).
-export const browserWasmBytes = new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url);
+// Where the browser entry's authorize module (what init() loads) sits in the built
+// package, for runtimes that load the browser entry from files: its init() then gets the
+// bytes instead of a URL to fetch.
+export const browserWasmBytes = new URL("../../npm/wasm-authorize/oauth_callback_authorize.wasm", import.meta.url);

@@ -7,7 +7,7 @@ import { peerCases } from "./peer-cases.mjs";
 const KEY = new Uint8Array(32).map((_, i) => i * 7 + 1);
 
 /** The behaviour every OAuthStore must have, run on a store factory. */
-function contract(name, make) {
+export function contract(name, make) {
   return [
     [`${name}: tokens, clients and verifiers are independent fields of a key`, async (lib, env) => {
       const s = await make(lib, env);

@@ -7,6 +7,7 @@
 import { OAuthCallbackError, expectString } from "../errors.js";
 import { asList as list, buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
 import type { Tokens } from "../store/types.js";
+import { loadClientModule } from "../client-module.js";
 import { discoverMetadata } from "./discovery.js";
 import { observer } from "../observer.js";
 import { checkTimeout, exchange, throwIfAborted, untilAborted, type Emit, type OAuthEvent } from "./http.js";
@@ -75,6 +76,9 @@ export class BrowserOAuthClient {
     this.#key = `oauth-callback-rs:pending:${options.issuer}`;
     this.#emit = observer(options.onEvent);
     this.#timeoutMs = checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
+    // Every sign-in needs the client module: start fetching it now, so the click that
+    // starts the login does not wait for it. A failure here is reported by the first call.
+    loadClientModule().catch(() => {});
   }
 
 
@@ -87,7 +91,7 @@ export class BrowserOAuthClient {
   /** Discovers the server (cached, shared; `signal` stops this caller's wait). */
   discover(options: BrowserCallOptions = {}): Promise<ServerMetadata> {
     if (!this.#metadata) {
-      const metadata = discoverMetadata(this.#o.issuer, this.#fetch, this.#emit, { timeoutMs: this.#timeoutMs });
+      const metadata = loadClientModule().then(() => discoverMetadata(this.#o.issuer, this.#fetch, this.#emit, { timeoutMs: this.#timeoutMs }));
       this.#metadata = metadata;
       metadata.catch(() => {
         if (this.#metadata === metadata) this.#metadata = undefined;

@@ -1,0 +1,139 @@
+/**
+ * The browser's `authorize` wasm module (crates/wasm-authorize): PKCE, state, nonce,
+ * authorization URLs, endpoint checks, loopback redirect URIs and templates, from the
+ * same Rust core as every other module, for pages that only start a login. It has no
+ * wasm-bindgen glue; this file moves the bytes: each call writes its arguments as one
+ * framed buffer (see crates/wasm-authorize/src/frame.rs) and reads one output.
+ */
+import { OAuthCallbackError, type ErrorCode } from "./errors.js";
+
+/** Where the module's bytes come from: a URL to fetch, a fetched response, or the bytes. */
+export type WasmSource = string | URL | Response | BufferSource | WebAssembly.Module;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  input(len: number): number;
+  call(op: number): number;
+  output_len(): number;
+}
+
+// The operation numbers of crates/wasm-authorize/src/ops.rs.
+const PKCE_PAIR = 0;
+const CHALLENGE = 1;
+const STATE = 2;
+const NONCE = 3;
+const AUTHORIZATION_URL = 4;
+const TEMPLATE = 5;
+const LOOPBACK_REDIRECT_URI = 6;
+const CHECKED_ENDPOINT = 7;
+const ABSENT = 0xffffffff;
+
+/** A framed argument: text, a bare u32, or an absent text. */
+type Item = string | number | null | undefined;
+
+/** The protocol functions of the module, named and typed as the client module's. */
+export interface AuthorizeBindings {
+  generatePkce(length: number): string[];
+  challengeFromVerifier(verifier: string): string;
+  generateState(): string;
+  generateNonce(): string;
+  buildAuthorizationUrl(
+    endpoint: string,
+    clientId: string,
+    redirectUri: string | null | undefined,
+    scope: string | null | undefined,
+    state: string,
+    codeChallenge: string,
+    resources: string[],
+    extraNames: string[],
+    extraValues: string[],
+  ): string;
+  renderTemplate(template: string, names: string[], values: string[]): string;
+  loopbackRedirectUri(hostname: string, port: number, callbackPath: string): string;
+  checkedEndpoint(url: string): string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function pairs(names: readonly string[], values: readonly string[]): Item[] {
+  const out: Item[] = [names.length];
+  names.forEach((name, i) => out.push(name, values[i] ?? ""));
+  return out;
+}
+
+function bindings(x: Exports): AuthorizeBindings {
+  /** Runs operation `op` with `items` framed; returns its value or throws its error. */
+  function invoke(op: number, items: readonly Item[]): string {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; the module reads only what the
+    // frame says, so room left over is harmless.
+    let room = 0;
+    for (const item of items) room += 4 + (typeof item === "string" ? item.length * 3 : 0);
+    const start = x.input(room);
+    const bytes = new Uint8Array(x.memory.buffer);
+    const view = new DataView(x.memory.buffer);
+    let at = start;
+    for (const item of items) {
+      if (typeof item === "string") {
+        const { written } = encoder.encodeInto(item, bytes.subarray(at + 4, at + 4 + item.length * 3));
+        view.setUint32(at, written, true);
+        at += 4 + written;
+      } else {
+        view.setUint32(at, typeof item === "number" ? item : ABSENT, true);
+        at += 4;
+      }
+    }
+    const out = x.call(op);
+    const output = new Uint8Array(x.memory.buffer, out, x.output_len());
+    const text = decoder.decode(output.subarray(1));
+    if (output[0] === 0) return text;
+    const newline = text.indexOf("\n");
+    throw new OAuthCallbackError(text.slice(0, newline) as ErrorCode, text.slice(newline + 1));
+  }
+  return {
+    generatePkce: (length) => invoke(PKCE_PAIR, [length]).split(" "),
+    challengeFromVerifier: (verifier) => invoke(CHALLENGE, [verifier]),
+    generateState: () => invoke(STATE, []),
+    generateNonce: () => invoke(NONCE, []),
+    buildAuthorizationUrl: (endpoint, clientId, redirectUri, scope, state, challenge, resources, names, values) =>
+      invoke(AUTHORIZATION_URL, [endpoint, clientId, redirectUri, scope, state, challenge, resources.length, ...resources, ...pairs(names, values)]),
+    renderTemplate: (template, names, values) => invoke(TEMPLATE, [template, ...pairs(names, values)]),
+    loopbackRedirectUri: (hostname, port, callbackPath) => invoke(LOOPBACK_REDIRECT_URI, [hostname, port, callbackPath]),
+    checkedEndpoint: (url) => invoke(CHECKED_ENDPOINT, [url]),
+  };
+}
+
+async function instantiate(source: WasmSource, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
+  if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(source, imports);
+  if (typeof source === "string" || source instanceof URL || source instanceof Response) {
+    const response = source instanceof Response ? source : await fetch(source);
+    if (!response.ok) {
+      throw new OAuthCallbackError("NOT_INITIALIZED", `cannot fetch the wasm module ${response.url || String(source)}: HTTP ${response.status}`);
+    }
+    if (response.headers.get("content-type")?.split(";")[0]?.trim() === "application/wasm") {
+      return (await WebAssembly.instantiateStreaming(response, imports)).instance;
+    }
+    return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  }
+  return (await WebAssembly.instantiate(source, imports)).instance;
+}
+
+/** Fetches (or takes) and instantiates the `authorize` module. */
+export async function loadAuthorizeModule(source: WasmSource): Promise<AuthorizeBindings> {
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      fill_random(ptr: number, len: number): void {
+        const crypto = globalThis.crypto;
+        if (!memory || typeof crypto?.getRandomValues !== "function") {
+          throw new OAuthCallbackError("ENTROPY_UNAVAILABLE", "this page has no crypto.getRandomValues");
+        }
+        crypto.getRandomValues(new Uint8Array(memory.buffer, ptr, len));
+      },
+    },
+  };
+  const instance = await instantiate(source, imports);
+  const x = instance.exports as unknown as Exports;
+  memory = x.memory;
+  return bindings(x);
+}
