@@ -103,7 +103,6 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
   }, config.timeoutMs);
 
   const open = new Set<DenoConn>();
-  const serving = new Set<Promise<void>>();
   // Accept loops waiting to try again; woken when a connection closes (a descriptor is
   // free again) or the server stops.
   const retrying = new Set<() => void>();
@@ -150,8 +149,9 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
       let prevLen: number | undefined;
       while (len < buf.length) {
         const n = await conn.read(buf.subarray(len));
-        // The peer ended before a whole head: closed without an answer, as in hyper.
-        if (n === null) return;
+        // The peer ended before a whole head: closed without an answer, as in hyper. Or
+        // the flow ended while this read was pending: the core may already be freed.
+        if (n === null || ending !== undefined) return;
         len += n;
         const answer = core.answerHead(buf.subarray(0, len), prevLen, Date.now() / 1000);
         const action = answer.action;
@@ -199,9 +199,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
         continue;
       }
       open.add(conn);
-      const task = serve(conn);
-      serving.add(task);
-      void task.then(() => serving.delete(task));
+      void serve(conn);
     }
   };
   const accepting = listeners.map(acceptOn);
@@ -210,11 +208,14 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     await endedPromise;
     clearTimeout(timer);
     // Close the listening sockets and every connection before anyone hears the result,
-    // so the port is free when the promise settles.
+    // so the port is free when the promise settles. The accept loops end with their
+    // listeners; the connections' own tasks only unwind after this (their reads fail,
+    // they touch the core no more), so under a burst the result does not wait for
+    // hundreds of them.
     for (const l of listeners) closeQuietly(l);
     for (const conn of open) closeQuietly(conn);
     wakeRetries();
-    await Promise.all([...accepting, ...serving]);
+    await Promise.all(accepting);
     const how = ending;
     const kind = core.outcomeKind();
     const flat = core.outcomeParams();
