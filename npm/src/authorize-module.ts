@@ -62,7 +62,47 @@ function pairs(names: readonly string[], values: readonly string[]): Item[] {
   return out;
 }
 
+/** Writes `text` as UTF-8 at `at`; returns the byte count. Short ASCII (a verifier) by hand. */
+function encodeText(text: string, bytes: Uint8Array, at: number): number {
+  if (text.length <= 128) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      bytes[at + i] = c;
+    }
+    if (i === text.length) return i;
+  }
+  return encoder.encodeInto(text, bytes.subarray(at, at + text.length * 3)).written;
+}
+
+/** Short ASCII output (every PKCE value, state and nonce) without TextDecoder's overhead. */
+function decode(output: Uint8Array): string {
+  if (output.length <= 256) {
+    let text = "";
+    for (let i = 0; i < output.length; i++) {
+      const b = output[i] ?? 0;
+      if (b > 0x7f) return decoder.decode(output);
+      text += String.fromCharCode(b);
+    }
+    return text;
+  }
+  return decoder.decode(output);
+}
+
 function bindings(x: Exports): AuthorizeBindings {
+  // Views of linear memory, made again only when the memory grew (its buffer changes).
+  let buffer: ArrayBuffer | undefined;
+  let bytes = new Uint8Array(0);
+  let view = new DataView(bytes.buffer);
+  const views = (): void => {
+    if (x.memory.buffer !== buffer) {
+      buffer = x.memory.buffer;
+      bytes = new Uint8Array(buffer);
+      view = new DataView(buffer);
+    }
+  };
+
   /** Runs operation `op` with `items` framed; returns its value or throws its error. */
   function invoke(op: number, items: readonly Item[]): string {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; the module reads only what the
@@ -70,12 +110,11 @@ function bindings(x: Exports): AuthorizeBindings {
     let room = 0;
     for (const item of items) room += 4 + (typeof item === "string" ? item.length * 3 : 0);
     const start = x.input(room);
-    const bytes = new Uint8Array(x.memory.buffer);
-    const view = new DataView(x.memory.buffer);
+    views();
     let at = start;
     for (const item of items) {
       if (typeof item === "string") {
-        const { written } = encoder.encodeInto(item, bytes.subarray(at + 4, at + 4 + item.length * 3));
+        const written = encodeText(item, bytes, at + 4);
         view.setUint32(at, written, true);
         at += 4 + written;
       } else {
@@ -84,9 +123,10 @@ function bindings(x: Exports): AuthorizeBindings {
       }
     }
     const out = x.call(op);
-    const output = new Uint8Array(x.memory.buffer, out, x.output_len());
-    const text = decoder.decode(output.subarray(1));
-    if (output[0] === 0) return text;
+    views();
+    const end = out + x.output_len();
+    const text = decode(bytes.subarray(out + 1, end));
+    if (bytes[out] === 0) return text;
     const newline = text.indexOf("\n");
     throw new OAuthCallbackError(text.slice(0, newline) as ErrorCode, text.slice(newline + 1));
   }
@@ -121,6 +161,10 @@ async function instantiate(source: WasmSource, imports: WebAssembly.Imports): Pr
 /** Fetches (or takes) and instantiates the `authorize` module. */
 export async function loadAuthorizeModule(source: WasmSource): Promise<AuthorizeBindings> {
   let memory: WebAssembly.Memory | undefined;
+  // Random octets are drawn 4 KiB at a time (one getRandomValues call serves 128 PKCE
+  // verifiers); each slice handed to the module is zeroed here at once.
+  const pool = new Uint8Array(4096);
+  let used = pool.length;
   const imports = {
     env: {
       fill_random(ptr: number, len: number): void {
@@ -128,7 +172,18 @@ export async function loadAuthorizeModule(source: WasmSource): Promise<Authorize
         if (!memory || typeof crypto?.getRandomValues !== "function") {
           throw new OAuthCallbackError("ENTROPY_UNAVAILABLE", "this page has no crypto.getRandomValues");
         }
-        crypto.getRandomValues(new Uint8Array(memory.buffer, ptr, len));
+        const target = new Uint8Array(memory.buffer, ptr, len);
+        if (len > pool.length) {
+          for (let at = 0; at < len; at += 65536) crypto.getRandomValues(target.subarray(at, Math.min(len, at + 65536)));
+          return;
+        }
+        if (used + len > pool.length) {
+          crypto.getRandomValues(pool);
+          used = 0;
+        }
+        target.set(pool.subarray(used, used + len));
+        pool.fill(0, used, used + len);
+        used += len;
       },
     },
   };
