@@ -58,3 +58,13 @@ export async function rejectsCode(lib, promise, code, what = "call") {
   }
   throw new AssertionError(`${what}: expected ${code}, it succeeded`);
 }
+
+/** What a call did, as one comparable string: `ok <value>` or `error <code>[: message]`. */
+export function outcome(lib, fn, { withMessage = false } = {}) {
+  try {
+    return `ok ${fn()}`;
+  } catch (err) {
+    ok(err instanceof lib.OAuthCallbackError, `typed error (${err && err.message})`);
+    return withMessage ? `error ${err.code}: ${err.message}` : `error ${err.code}`;
+  }
+}

@@ -2,16 +2,9 @@
 // init() loads) against the full module the Node, Bun and Deno entries use: for every
 // input of the corpus, both give the same URL, page or redirect URI, or the same error
 // code and message. `small` is the browser entry, initialized; `full` the runtime's entry.
-import { equal, ok } from "./assert.mjs";
+import { equal, ok, outcome as outcomeOf } from "./assert.mjs";
 
-function outcome(lib, fn) {
-  try {
-    return `ok ${fn()}`;
-  } catch (err) {
-    ok(err instanceof lib.OAuthCallbackError, `typed error (${err && err.message})`);
-    return `error ${err.code}: ${err.message}`;
-  }
-}
+const outcome = (lib, fn) => outcomeOf(lib, fn, { withMessage: true });
 
 const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const base = { authorizationEndpoint: "https://as.example/authorize", clientId: "app", state: "xyz", codeChallenge: CHALLENGE };
