@@ -143,8 +143,10 @@ build_wasm_node() {
 }
 
 # The napi addon for this platform into npm/native.
+# Profile napi-release (Cargo.toml): size first (opt-level z, fat LTO, stripped), for the
+# 1.5 MB per-platform budget; scripts/cross-build builds the other platforms the same way.
 build_napi() {
-  napi build --platform --release --manifest-path crates/node/Cargo.toml \
+  napi build --platform --profile napi-release --manifest-path crates/node/Cargo.toml \
     --config-path crates/node/napi.json --output-dir npm/native --no-js --dts binding.d.ts \
     >"$STAMPS/napi.log" 2>&1 || { cat "$STAMPS/napi.log"; return 1; }
 }

@@ -152,6 +152,8 @@ test("esbuild --format=cjs: the bundle alone, the addon named by OAUTH_CALLBACK_
   equal(listing(bare), "cli.cjs", "only the bundle");
   assertSignedIn(await login(process.execPath, ["cli.cjs"], bare, { OAUTH_CALLBACK_RS_NATIVE: join(elsewhere, ADDON_NAME) }), bare, "esbuild CJS bundle, addon file by env");
   assertSignedIn(await login(process.execPath, ["cli.cjs"], bare, { OAUTH_CALLBACK_RS_NATIVE: elsewhere }), bare, "esbuild CJS bundle, addon folder by env");
+  // A bare file name, relative to the working directory (not to the bundle, which is elsewhere).
+  assertSignedIn(await login(process.execPath, [join(bare, "cli.cjs")], elsewhere, { OAUTH_CALLBACK_RS_NATIVE: ADDON_NAME }), elsewhere, "esbuild CJS bundle, addon file by env, relative to the working directory");
 
   const wrong = await login(process.execPath, ["cli.cjs"], bare, { OAUTH_CALLBACK_RS_NATIVE: join(elsewhere, "nope.node") });
   equal(wrong.status, 1, "a wrong explicit path fails");

@@ -154,6 +154,7 @@ fn bind_all(ips: &[IpAddr], port: u16) -> Result<LoopbackListener> {
 /// Connections the kernel queues before `accept`, as Node's `net` asks for. std listens
 /// with 128: a burst of junk connections overflows that queue, and a real redirect caught
 /// in the overflow waits for its SYN to be sent again, a second later.
+#[cfg(unix)]
 pub(crate) const BACKLOG: i32 = 511;
 
 /// Raises the accept queue of a listening socket to [`BACKLOG`]. Calling `listen` again

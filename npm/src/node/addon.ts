@@ -17,7 +17,7 @@
  *      from this module (an optional dependency of oauth-callback-rs);
  *   5. in-package: `native/oauth-callback.<triple>.node` inside oauth-callback-rs.
  */
-import { nodeFs, nodeModule, nodeOs } from "../host.js";
+import { nodeFs, nodeModule, nodeOs, nodePath } from "../host.js";
 import type * as Native from "../../native/binding.js";
 import { OAuthCallbackError } from "../errors.js";
 import { besideDirs, dirname, embeddedParts, envVar, exists, join, moduleFile, NATIVE_ENV, seaAsset } from "../locate.js";
@@ -107,8 +107,11 @@ function loadPackage(triple: string): NativeModule | undefined {
 /** Every place the addon is looked for, in order (see the top of this file). @internal */
 export function nativeCandidates(): NativeCandidate[] {
   const triples = platformTriples();
-  const explicit = envVar(NATIVE_ENV);
-  if (explicit) {
+  const given = envVar(NATIVE_ENV);
+  if (given) {
+    // Relative to the working directory, as a shell user means it (require() would take
+    // a bare relative name for a package).
+    const explicit = nodePath().resolve(given);
     let folder = false;
     try {
       folder = nodeFs().statSync(explicit).isDirectory();
