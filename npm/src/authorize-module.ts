@@ -187,8 +187,17 @@ export async function loadAuthorizeModule(source: WasmSource): Promise<Authorize
       },
     },
   };
-  const instance = await instantiate(source, imports);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await instantiate(source, imports);
+  } catch (cause) {
+    if (cause instanceof OAuthCallbackError) throw cause;
+    throw new OAuthCallbackError("NOT_INITIALIZED", `cannot load the authorize wasm module: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
   const x = instance.exports as unknown as Exports;
+  if (typeof x.input !== "function" || typeof x.call !== "function" || typeof x.output_len !== "function" || !(x.memory instanceof WebAssembly.Memory)) {
+    throw new OAuthCallbackError("NOT_INITIALIZED", "this wasm module is not oauth-callback-rs's authorize module (wasm-authorize/oauth_callback_authorize.wasm)");
+  }
   memory = x.memory;
   return bindings(x);
 }

@@ -6,6 +6,7 @@
  */
 import type * as FullWasm from "../wasm/oauth_callback_wasm.js";
 import type { WasmSource } from "./authorize-module.js";
+import { OAuthCallbackError } from "./errors.js";
 import { useInitializedBindings } from "./protocol.js";
 
 let source: WasmSource | undefined;
@@ -25,9 +26,10 @@ export function loadClientModule(): Promise<void> {
       // ID token checks, which nothing reachable from the browser entry calls.
       useInitializedBindings(glue as unknown as typeof FullWasm);
     })
-    .catch((err: unknown) => {
+    .catch((cause: unknown) => {
       loading = undefined;
-      throw err;
+      if (cause instanceof OAuthCallbackError) throw cause;
+      throw new OAuthCallbackError("NOT_INITIALIZED", `cannot load the client wasm module (wasm-browser/oauth_callback_wasm_bg.wasm): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     });
   return loading;
 }

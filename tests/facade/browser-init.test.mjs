@@ -1,0 +1,92 @@
+// The browser entry's two wasm modules loaded in Node from bytes and from a local HTTP
+// server: failures are typed NOT_INITIALIZED errors that leave the entry able to try
+// again, and concurrent init() calls share one load. Each case imports its own copy of
+// the entry (a query string makes a new module instance), so nothing is loaded before.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { test } from "node:test";
+import { equal, ok, rejection } from "./assert.mjs";
+import { browserWasmBytes } from "./wasm-bytes.mjs";
+
+const ENTRY = new URL("../../npm/dist/index.browser.js", import.meta.url).href;
+const AUTHORIZE = readFileSync(browserWasmBytes);
+const CLIENT = readFileSync(new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url));
+let copies = 0;
+const freshEntry = () => import(`${ENTRY}?copy=${++copies}`);
+
+async function serve(routes) {
+  const server = createServer((req, res) => {
+    const route = routes[req.url];
+    if (!route) {
+      res.writeHead(404).end("not here");
+      return;
+    }
+    res.writeHead(200, { "content-type": route.type }).end(route.body);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+test("browser init(): a 404, junk bytes and another module are NOT_INITIALIZED, and a later init() succeeds", async () => {
+  const lib = await freshEntry();
+  const site = await serve({ "/junk.wasm": { type: "application/wasm", body: "not wasm" } });
+  try {
+    const missing = await rejection(lib.init(`${site.origin}/missing.wasm`));
+    ok(missing instanceof lib.OAuthCallbackError, `typed (${missing})`);
+    equal(missing.code, "NOT_INITIALIZED", "404");
+    ok(/HTTP 404/.test(missing.message), `says why: ${missing.message}`);
+    const junk = await rejection(lib.init(`${site.origin}/junk.wasm`));
+    equal(junk.code, "NOT_INITIALIZED", "junk bytes");
+    const other = await rejection(lib.init(CLIENT));
+    equal(other.code, "NOT_INITIALIZED", "the client module given as the authorize one");
+    ok(/authorize wasm module|authorize module/.test(other.message), other.message);
+    const empty = await rejection(lib.init(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
+    equal(empty.code, "NOT_INITIALIZED", "a valid module without the authorize exports");
+    ok(/not oauth-callback-rs's authorize module/.test(empty.message), empty.message);
+    let before;
+    try {
+      lib.generateState();
+    } catch (err) {
+      before = err;
+    }
+    equal(before?.code, "NOT_INITIALIZED", "still not initialized after the failures");
+    await lib.init(AUTHORIZE);
+    equal(lib.challengeFromVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "works after a failed try");
+  } finally {
+    await site.close();
+  }
+});
+
+test("browser init(): fetched over HTTP, with and without the wasm content type; concurrent calls share one load", async () => {
+  const site = await serve({ "/a.wasm": { type: "application/wasm", body: AUTHORIZE }, "/b.bin": { type: "application/octet-stream", body: AUTHORIZE } });
+  try {
+    const lib = await freshEntry();
+    const first = lib.init(`${site.origin}/a.wasm`);
+    equal(lib.init(`${site.origin}/other.wasm`), first, "a second call while loading returns the same promise");
+    await first;
+    equal(lib.generatePkce().verifier.length, 43, "streaming compile");
+    const other = await freshEntry();
+    await other.init(new URL(`${site.origin}/b.bin`));
+    equal(other.generateState().length, 43, "compiled from the bytes when the type is not application/wasm");
+  } finally {
+    await site.close();
+  }
+});
+
+test("BrowserOAuthClient: a client module that cannot load is a typed error from its first call; the next call loads it", async () => {
+  const lib = await freshEntry();
+  const site = await serve({});
+  try {
+    await lib.init(AUTHORIZE, `${site.origin}/missing.wasm`);
+    const client = new lib.BrowserOAuthClient({ issuer: `${site.origin}/issuer`, clientId: "app", redirectUri: "http://127.0.0.1/cb", store: new Map() });
+    const err = await rejection(client.discover());
+    ok(err instanceof lib.OAuthCallbackError, `typed (${err})`);
+    equal(err.code, "NOT_INITIALIZED", "the client module did not load");
+    ok(/client wasm module/.test(err.message), err.message);
+    await lib.init(AUTHORIZE, CLIENT);
+    const again = await rejection(client.discover());
+    equal(again.code, "DISCOVERY_FAILED", `now the module is there and discovery itself runs (${again.code}: ${again.message})`);
+  } finally {
+    await site.close();
+  }
+});
