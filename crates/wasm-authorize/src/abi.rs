@@ -59,8 +59,7 @@ pub extern "C" fn input(len: usize) -> *mut u8 {
     core::mem::forget(SLOTS.input.take());
     core::mem::forget(SLOTS.output.take());
     scratch::reset();
-    let mut buf = Vec::new();
-    buf.resize(len, 0);
+    let mut buf = alloc::vec![0u8; len];
     let ptr = buf.as_mut_ptr();
     *SLOTS.input.borrow_mut() = buf;
     ptr
