@@ -15,6 +15,8 @@ import {
   fileStore,
   inMemoryStore,
   keychainStore,
+  redisStore,
+  type RedisStore,
   bindTokenStore,
   OAuthStoreBrand,
   type OAuthStore,
@@ -97,7 +99,13 @@ const stores: OAuthStore[] = [
   fileStore("~/.app/tokens.json", { encryptionKey: new Uint8Array(32), keyName: "k1", lockTimeoutMs: 500 }),
   fileStore(undefined, { encryptionKey: "a passphrase" }),
   keychainStore({ service: "app", account: "me", fallback: { encryptionKey: "pass phrase" } }),
+  redisStore({ url: "redis://127.0.0.1:6379", prefix: "app:", encryptionKey: new Uint8Array(32), leaseMs: 45_000 }),
 ];
+const fleet: RedisStore = redisStore({ url: "rediss://:secret@redis.internal:6380" });
+const closed: Promise<void> = fleet.close();
+void closed;
+// @ts-expect-error the encryption key is bytes or a passphrase
+redisStore({ url: "redis://127.0.0.1", encryptionKey: 32 });
 const plainStore: TokenStore = stores[0] as OAuthStore;
 const branded: true = (stores[0] as OAuthStore)[OAuthStoreBrand];
 async function useStore(s: OAuthStore): Promise<Tokens | null> {
