@@ -1,0 +1,51 @@
+// What the built entries hold, as the README claims: a page that only starts a login
+// bundles the authorize module's loader and none of the client; the Node and Deno entries
+// import no Node builtin statically (each costs a fresh process import time) and keep
+// the wasm glue's code to run on first use.
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { build } from "esbuild";
+import { ok } from "./assert.mjs";
+
+const NPM = new URL("../../npm/", import.meta.url);
+
+async function page(source) {
+  const out = await build({
+    stdin: { contents: source, resolveDir: new URL(".", import.meta.url).pathname, loader: "js" },
+    bundle: true,
+    minify: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    alias: { "oauth-callback-rs": new URL("dist/index.browser.js", NPM).pathname },
+    logLevel: "error",
+  });
+  return new TextDecoder().decode(out.outputFiles[0].contents);
+}
+
+test("bundles: a page with PKCE, state and an authorization URL gets the authorize module only", async () => {
+  const js = await page(`import { init, generatePkce, generateState, buildAuthorizationUrl } from "oauth-callback-rs";
+    await init(); console.log(buildAuthorizationUrl({ authorizationEndpoint: "https://a.example/", clientId: "c", state: generateState(), codeChallenge: generatePkce().challenge }));`);
+  ok(js.includes("oauth_callback_authorize.wasm"), "loads the authorize module");
+  ok(!js.includes("oauth_callback_wasm_bg.wasm") && !js.includes("wasm-browser"), "never names the client module");
+  ok(!/BrowserOAuthClient|__wbindgen|token_endpoint/.test(js), "no client code and no wasm-bindgen glue");
+  ok(js.length < 12_000, `a few KB of JavaScript (${js.length} bytes minified)`);
+});
+
+test("bundles: a page with BrowserOAuthClient gets the client module", async () => {
+  const js = await page(`import { BrowserOAuthClient } from "oauth-callback-rs";
+    new BrowserOAuthClient({ issuer: "https://a.example", clientId: "c", redirectUri: "https://b.example/" });`);
+  ok(js.includes("oauth_callback_wasm_bg.wasm"), "loads the client module");
+  ok(js.includes("__wbindgen") || js.includes("wbg"), "with its wasm-bindgen glue");
+});
+
+test("bundles: the Node and Deno entries import no Node builtin statically", () => {
+  for (const entry of ["index.node.js", "index.deno.js", "mcp.node.js", "mcp.deno.js"]) {
+    const js = readFileSync(new URL(`dist/${entry}`, NPM), "utf8");
+    // Minified or not: `import{x}from"node:fs"`, `import * as x from "node:fs"`, `import"node:fs"`.
+    const staticImports = js.match(/(?:^|[;\n}])\s*import\s*(?:[\w$*{][^;]*?from\s*)?["']node:[^"']+["']/g) ?? [];
+    const bare = [];
+    ok(staticImports.length === 0 && bare.length === 0, `${entry}: ${[...staticImports, ...bare].join(", ")}`);
+    ok(/process\.getBuiltinModule|getBuiltinModule/.test(js), `${entry} reaches builtins on first use`);
+  }
+});
