@@ -62,10 +62,16 @@ function s256(h: Host, verifier: string): string {
   return crypto.hash ? crypto.hash("sha256", verifier, "base64url") : crypto.createHash("sha256").update(verifier).digest("base64url");
 }
 
-function randomToken(h: Host): string {
+function randomToken(h: Host): string | undefined {
   if (used + TOKEN_OCTETS > POOL_BYTES || !pool) {
     pool ??= new Uint8Array(POOL_BYTES);
-    h.crypto.randomFillSync(pool);
+    try {
+      h.crypto.randomFillSync(pool);
+    } catch {
+      // The host's CSPRNG failed: the core draws instead, or reports ENTROPY_UNAVAILABLE.
+      used = POOL_BYTES;
+      return undefined;
+    }
     used = 0;
   }
   const token = h.buffer.from(pool.buffer, pool.byteOffset + used, TOKEN_OCTETS).toString("base64url");
@@ -89,9 +95,8 @@ export function hostRandomToken(): string | undefined {
  */
 export function hostPkcePair(): [verifier: string, challenge: string] | undefined {
   const h = hostOrNull();
-  if (!h) return undefined;
-  const verifier = randomToken(h);
-  return [verifier, s256(h, verifier)];
+  const verifier = h ? randomToken(h) : undefined;
+  return h && verifier !== undefined ? [verifier, s256(h, verifier)] : undefined;
 }
 
 /**

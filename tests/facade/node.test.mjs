@@ -20,6 +20,23 @@ for (const [name, fn] of [...cases, ...listenerCases]) test(name, () => fn(lib))
 await browserEntry.init(readFileSync(browserWasmBytes));
 for (const [name, fn] of [...pkceHostCases(lib, browserEntry), ...authorizeModuleCases(browserEntry, lib)]) test(name, fn);
 
+test("node: when node:crypto's random source fails, the core draws the PKCE pair and the state instead", () => {
+  const script = `
+    let compiled = 0;
+    WebAssembly.Module = new Proxy(WebAssembly.Module, { construct(target, args) { compiled++; return Reflect.construct(target, args); } });
+    process.getBuiltinModule("node:crypto").randomFillSync = () => { throw new Error("no entropy here"); };
+    const lib = await import("oauth-callback-rs");
+    const { verifier, challenge } = lib.generatePkce();
+    const state = lib.generateState();
+    process.stdout.write(JSON.stringify({ verifier, challenge, state, compiled, check: lib.challengeFromVerifier(verifier) }));
+  `;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url), encoding: "utf8" }));
+  equal(out.verifier.length, 43, "a verifier all the same");
+  equal(out.challenge, out.check, "its challenge");
+  equal(out.state.length, 43, "a state all the same");
+  equal(out.compiled, 1, "drawn by the core (the wasm module compiled)");
+});
+
 test("node: a first PKCE pair, state, nonce and challenge compile no wasm; a bad verifier reaches the core", () => {
   // Counts wasm compilations in a fresh process: the host-crypto path must not need the
   // core for plainly valid input, and must hand anything else to it.
