@@ -8,6 +8,16 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 STAMPS="$ROOT/.stamps"
 mkdir -p "$STAMPS"
 
+# What we build must not carry this machine's paths: panic locations name source files,
+# and they would ship inside the wasm modules and the addon as /root/.cargo/registry/...
+# Every cargo call of these scripts uses the same flags, so nothing is rebuilt between them.
+if [ -z "${OAUTH_CALLBACK_RS_REMAPPED:-}" ]; then
+  remap="--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo --remap-path-prefix=$ROOT=/oauth-callback-rs"
+  if command -v rustc >/dev/null; then remap="$remap --remap-path-prefix=$(rustc --print sysroot)=/rust"; fi
+  export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$remap"
+  export OAUTH_CALLBACK_RS_REMAPPED=1
+fi
+
 if [ -t 1 ]; then BOLD=$'\e[1m'; DIM=$'\e[2m'; RESET=$'\e[0m'; else BOLD=""; DIM=""; RESET=""; fi
 step() { printf '%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
 note() { printf '%s    %s%s\n' "$DIM" "$*" "$RESET"; }

@@ -49,3 +49,23 @@ test("bundles: the Node and Deno entries import no Node builtin statically", () 
     ok(/process\.getBuiltinModule|getBuiltinModule/.test(js), `${entry} reaches builtins on first use`);
   }
 });
+
+test("bundles: the wasm modules and the addon carry no path of the machine that built them", async () => {
+  const { homedir } = await import("node:os");
+  const { readdirSync } = await import("node:fs");
+  const { fileURLToPath } = await import("node:url");
+  const repo = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
+  const files = [
+    "wasm/oauth_callback_wasm_bg.wasm",
+    "wasm-browser/oauth_callback_wasm_bg.wasm",
+    "wasm-authorize/oauth_callback_authorize.wasm",
+    ...readdirSync(new URL("native/", NPM)).filter((f) => f.endsWith(".node")).map((f) => `native/${f}`),
+  ];
+  ok(files.length >= 4, `the built files (${files.join(", ")})`);
+  for (const f of files) {
+    const bytes = readFileSync(new URL(f, NPM));
+    for (const path of [`${homedir()}/.cargo`, `${homedir()}/.rustup`, repo]) {
+      ok(bytes.indexOf(Buffer.from(path)) === -1, `${f} names ${path}`);
+    }
+  }
+});
