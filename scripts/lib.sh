@@ -11,11 +11,13 @@ mkdir -p "$STAMPS"
 # What we build must not carry this machine's paths: panic locations name source files,
 # and they would ship inside the wasm modules and the addon as /root/.cargo/registry/...
 # Every cargo call of these scripts uses the same flags, so nothing is rebuilt between them.
-if [ -z "${OAUTH_CALLBACK_RS_REMAPPED:-}" ]; then
-  remap="--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo --remap-path-prefix=$ROOT=/oauth-callback-rs"
-  if command -v rustc >/dev/null; then remap="$remap --remap-path-prefix=$(rustc --print sysroot)=/rust"; fi
-  export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$remap"
-  export OAUTH_CALLBACK_RS_REMAPPED=1
+# (RUSTFLAGS wins over a target's own rustflags: scripts/cross-build moves REMAP_FLAGS
+# into each target's CARGO_TARGET_<triple>_RUSTFLAGS instead.)
+if [ -z "${REMAP_FLAGS:-}" ]; then
+  REMAP_FLAGS="--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo --remap-path-prefix=$ROOT=/oauth-callback-rs"
+  if command -v rustc >/dev/null; then REMAP_FLAGS="$REMAP_FLAGS --remap-path-prefix=$(rustc --print sysroot)=/rust"; fi
+  export REMAP_FLAGS
+  export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$REMAP_FLAGS"
 fi
 
 if [ -t 1 ]; then BOLD=$'\e[1m'; DIM=$'\e[2m'; RESET=$'\e[0m'; else BOLD=""; DIM=""; RESET=""; fi
