@@ -87,19 +87,32 @@ ensure_conformance() {
 # bindgen_wasm RAW OUTDIR NAME: JS glue and an optimized module for RAW into OUTDIR, only
 # when RAW changed since the last time (its hash is kept in .stamps/NAME).
 bindgen_wasm() {
-  local raw="$1" out="$2" name="$3" sum have=""
-  sum="$(sha256sum "$raw" | cut -c1-64)"
-  [ -f "$STAMPS/$name" ] && have="$(cat "$STAMPS/$name")"
-  if [ "$sum" != "$have" ] || [ ! -f "$out/oauth_callback_wasm_bg.wasm" ]; then
+  local raw="$1" out="$2" name="$3"
+  if stale "$raw" "$name" "$out/oauth_callback_wasm_bg.wasm"; then
     rm -rf "$out"
     wasm-bindgen --target web --out-name oauth_callback_wasm --out-dir "$out" "$raw"
-    # binaryen from npm: Debian's wasm-opt 108 produces modules that fail to load.
-    wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      -o "$out/oauth_callback_wasm_bg.wasm" "$out/oauth_callback_wasm_bg.wasm"
-    echo "$sum" > "$STAMPS/$name"
+    optimize_wasm "$out/oauth_callback_wasm_bg.wasm" "$out/oauth_callback_wasm_bg.wasm"
+    stamp "$raw" "$name"
   fi
   note "$name: $(wc -c < "$out/oauth_callback_wasm_bg.wasm") bytes, $(gzip -9c "$out/oauth_callback_wasm_bg.wasm" | wc -c) gzip"
+}
+
+# stale RAW NAME OUT: true when OUT is missing or RAW changed since `stamp RAW NAME`.
+stale() {
+  local have=""
+  [ -f "$STAMPS/$2" ] && have="$(cat "$STAMPS/$2")"
+  [ ! -f "$3" ] || [ "$(sha256sum "$1" | cut -c1-64)" != "$have" ]
+}
+
+stamp() {
+  sha256sum "$1" | cut -c1-64 > "$STAMPS/$2"
+}
+
+# optimize_wasm IN OUT: size-first wasm-opt, the same for every module. binaryen from npm:
+# Debian's wasm-opt 108 produces modules that fail to load.
+optimize_wasm() {
+  wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$2" "$1"
 }
 
 # Builds the wasm core (a full module for Node, Bun and Deno, a smaller one for browsers),
@@ -131,15 +144,12 @@ build_all() {
 # no wasm-bindgen, so no glue to generate; wasm-opt runs only when the module changed.
 build_wasm_authorize() {
   local raw="target/wasm32-unknown-unknown/wasm-release/oauth_callback_wasm_authorize.wasm"
-  local out="npm/wasm-authorize/oauth_callback_authorize.wasm" sum have=""
+  local out="npm/wasm-authorize/oauth_callback_authorize.wasm"
   cargo build --quiet -p oauth-callback-wasm-authorize --target wasm32-unknown-unknown --profile wasm-release
-  sum="$(sha256sum "$raw" | cut -c1-64)"
-  [ -f "$STAMPS/wasm-authorize" ] && have="$(cat "$STAMPS/wasm-authorize")"
-  if [ "$sum" != "$have" ] || [ ! -f "$out" ]; then
+  if stale "$raw" wasm-authorize "$out"; then
     mkdir -p npm/wasm-authorize
-    wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$out" "$raw"
-    echo "$sum" > "$STAMPS/wasm-authorize"
+    optimize_wasm "$raw" "$out"
+    stamp "$raw" wasm-authorize
   fi
   note "wasm-authorize: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
 }

@@ -143,6 +143,12 @@ function bindings(x: Exports): AuthorizeBindings {
   };
 }
 
+/** A wasm module that did not load, as the typed error both browser loaders throw. @internal */
+export function wasmLoadError(module: string, cause: unknown): OAuthCallbackError {
+  if (cause instanceof OAuthCallbackError) return cause;
+  return new OAuthCallbackError("NOT_INITIALIZED", `cannot load the ${module}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
+
 async function instantiate(source: WasmSource, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
   if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(source, imports);
   if (typeof source === "string" || source instanceof URL || source instanceof Response) {
@@ -191,8 +197,7 @@ export async function loadAuthorizeModule(source: WasmSource): Promise<Authorize
   try {
     instance = await instantiate(source, imports);
   } catch (cause) {
-    if (cause instanceof OAuthCallbackError) throw cause;
-    throw new OAuthCallbackError("NOT_INITIALIZED", `cannot load the authorize wasm module: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw wasmLoadError("authorize wasm module", cause);
   }
   const x = instance.exports as unknown as Exports;
   if (typeof x.input !== "function" || typeof x.call !== "function" || typeof x.output_len !== "function" || !(x.memory instanceof WebAssembly.Memory)) {

@@ -5,8 +5,7 @@
  * `init()` loads.
  */
 import type * as FullWasm from "../wasm/oauth_callback_wasm.js";
-import type { WasmSource } from "./authorize-module.js";
-import { OAuthCallbackError } from "./errors.js";
+import { wasmLoadError, type WasmSource } from "./authorize-module.js";
 import { useInitializedBindings } from "./protocol.js";
 
 let source: WasmSource | undefined;
@@ -28,8 +27,7 @@ export function loadClientModule(): Promise<void> {
     })
     .catch((cause: unknown) => {
       loading = undefined;
-      if (cause instanceof OAuthCallbackError) throw cause;
-      throw new OAuthCallbackError("NOT_INITIALIZED", `cannot load the client wasm module (wasm-browser/oauth_callback_wasm_bg.wasm): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw wasmLoadError("client wasm module (wasm-browser/oauth_callback_wasm_bg.wasm)", cause);
     });
   return loading;
 }

@@ -11,9 +11,14 @@ import type * as Os from "node:os";
 import type * as Path from "node:path";
 import type * as Url from "node:url";
 
-function builtin<T>(id: string): T {
+/** The built-in module `id`, or `undefined` where the runtime has none (a browser). */
+export function optionalBuiltin(id: string): unknown {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const mod = typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule(id) : undefined;
+  return typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule(id) : undefined;
+}
+
+function builtin<T>(id: string): T {
+  const mod = optionalBuiltin(id);
   // Every runtime this code runs in (Node ≥ 20.19, Bun, Deno) has it; the browser entry
   // never reaches here.
   if (mod === undefined) throw new Error(`oauth-callback-rs needs ${id}, which this runtime does not provide`);

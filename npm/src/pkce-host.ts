@@ -7,8 +7,10 @@
  * decide without judgement: the default length (32 random octets, RFC 7636 §4.1's
  * recommendation) and verifiers made only of §4.1's `unreserved` characters, 43 to 128 of
  * them. Anything else goes to the core, which accepts or refuses it with its typed error.
- * `tests/facade/pkce-host.test.mjs` checks both paths give the same answers.
+ * `tests/facade/pkce-host-cases.mjs` checks both paths give the same answers.
  */
+import { optionalBuiltin } from "./host.js";
+import type { HostRandomness } from "./protocol.js";
 
 /** The parts of `node:crypto` this file uses. */
 interface HostCrypto {
@@ -31,11 +33,8 @@ interface Host {
 let host: Host | null | undefined;
 
 function lookUpHost(): Host | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const get = proc?.getBuiltinModule;
-  if (typeof get !== "function") return null;
-  const crypto = get.call(proc, "node:crypto") as HostCrypto | undefined;
-  const buffer = (get.call(proc, "node:buffer") as { Buffer?: HostBuffer } | undefined)?.Buffer;
+  const crypto = optionalBuiltin("node:crypto") as HostCrypto | undefined;
+  const buffer = (optionalBuiltin("node:buffer") as { Buffer?: HostBuffer } | undefined)?.Buffer;
   if (!crypto || typeof crypto.randomFillSync !== "function" || typeof crypto.createHash !== "function" || !buffer) return null;
   return { crypto, buffer };
 }
@@ -95,8 +94,9 @@ export function hostRandomToken(): string | undefined {
  */
 export function hostPkcePair(): [verifier: string, challenge: string] | undefined {
   const h = hostOrNull();
-  const verifier = h ? randomToken(h) : undefined;
-  return h && verifier !== undefined ? [verifier, s256(h, verifier)] : undefined;
+  if (!h) return undefined;
+  const verifier = randomToken(h);
+  return verifier === undefined ? undefined : [verifier, s256(h, verifier)];
 }
 
 /**
@@ -108,3 +108,6 @@ export function hostChallenge(verifier: string): string | undefined {
   if (!h || !VERIFIER.test(verifier)) return undefined;
   return s256(h, verifier);
 }
+
+/** What the Node, Bun and Deno entries register with `useHostRandomness`. */
+export const hostRandomness: HostRandomness = { pkcePair: hostPkcePair, challenge: hostChallenge, token: hostRandomToken };

@@ -53,10 +53,9 @@ export function useProtocolBindings(bindings: ProtocolBindings): void {
   protocolOnly = bindings;
 }
 
-/** Runs `fn` on whichever loaded module has the protocol functions. */
-function protocolCall<T>(fn: (core: ProtocolBindings) => T): T {
-  const core = initialized ?? protocolOnly ?? syncLoader?.();
-  if (!core) throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
+/** Runs `fn` on `core`, turning its errors into typed ones; NOT_INITIALIZED without one. */
+function runOn<C, T>(core: C | undefined, fn: (core: C) => T): T {
+  if (core === undefined) throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
   try {
     return fn(core);
   } catch (err) {
@@ -64,20 +63,14 @@ function protocolCall<T>(fn: (core: ProtocolBindings) => T): T {
   }
 }
 
-function bindings(): Bindings {
-  if (initialized) return initialized;
-  if (syncLoader) return syncLoader();
-  throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
+/** Runs `fn` on whichever loaded module has the protocol functions. */
+function protocolCall<T>(fn: (core: ProtocolBindings) => T): T {
+  return runOn(initialized ?? protocolOnly ?? syncLoader?.(), fn);
 }
 
 /** Runs `fn` on the initialized core, turning its errors into typed ones. @internal */
 export function call<T>(fn: (core: Bindings) => T): T {
-  const core = bindings();
-  try {
-    return fn(core);
-  } catch (err) {
-    throw toLibraryError(err);
-  }
+  return runOn(initialized ?? syncLoader?.(), fn);
 }
 
 /** A PKCE verifier and its S256 challenge (RFC 7636 §4.1-4.2). */

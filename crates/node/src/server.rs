@@ -394,13 +394,9 @@ async fn serve(
                 RequestKind::AlreadyHandled => {}
                 _ => rejected = rejected.saturating_add(1),
             },
-            Some(joined) = conns.join_next(), if !conns.is_empty() => {
+            Some(_) = conns.join_next(), if !conns.is_empty() => {
                 // A connection ended: a descriptor is free again.
                 paused = None;
-                // The connection that completed the flow has written its page and closed.
-                if joined.unwrap_or(false) {
-                    break Ending::Done;
-                }
             }
             accepted = accept_on(first.as_ref()), if paused.is_none() => match accepted {
                 Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, &finished, stream),
@@ -472,10 +468,10 @@ async fn serve(
     conns.shutdown().await;
 }
 
-/// Serves one connection; its task ends `true` when it answered the redirect that
-/// completed the flow (the response is written and the socket closed by then).
+/// Serves one connection; when it answered the redirect that completed the flow, it
+/// notifies `finished` once the response is written and the socket closed.
 fn spawn_connection(
-    conns: &mut JoinSet<bool>,
+    conns: &mut JoinSet<()>,
     permits: &Arc<Semaphore>,
     handler: &Arc<Mutex<CallbackHandler>>,
     events: &mpsc::UnboundedSender<RequestKind>,
@@ -511,11 +507,9 @@ fn spawn_connection(
             .serve_connection(TokioIo::new(stream), service);
         // Errors (timeouts, malformed requests, resets) end only this connection.
         let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
-        let done = completed.load(Ordering::Acquire);
-        if done {
+        if completed.load(Ordering::Acquire) {
             finished.notify_one();
         }
-        done
     });
 }
 

@@ -17,11 +17,11 @@ import { loadNative } from "../node/addon.js";
 import { keychainStore as nativeKeychainStore, type KeychainStoreOptions } from "../node/keychain.js";
 import type { OAuthStore } from "../store/types.js";
 import { useHostRandomness, useSyncLoader } from "../protocol.js";
-import { hostChallenge, hostPkcePair, hostRandomToken } from "../pkce-host.js";
+import { hostRandomness } from "../pkce-host.js";
 import { loadWasmSync } from "../wasm-sync.js";
 
 useSyncLoader(loadWasmSync);
-useHostRandomness({ pkcePair: hostPkcePair, challenge: hostChallenge, token: hostRandomToken });
+useHostRandomness(hostRandomness);
 
 declare const Deno: { permissions: { querySync(d: { name: "ffi" }): { state: string } } };
 

@@ -5,11 +5,11 @@
 import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "../auth-code.js";
 import { startNativeCallbackServer } from "./callback-server.js";
 import { useHostRandomness, useSyncLoader } from "../protocol.js";
-import { hostChallenge, hostPkcePair, hostRandomToken } from "../pkce-host.js";
+import { hostRandomness } from "../pkce-host.js";
 import { loadWasmSync } from "../wasm-sync.js";
 
 useSyncLoader(loadWasmSync);
-useHostRandomness({ pkcePair: hostPkcePair, challenge: hostChallenge, token: hostRandomToken });
+useHostRandomness(hostRandomness);
 
 /**
  * Starts a loopback server, opens the authorization URL (managed mode), waits for the
