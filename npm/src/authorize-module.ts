@@ -6,6 +6,7 @@
  * framed buffer (see crates/wasm-authorize/src/frame.rs) and reads one output.
  */
 import { OAuthCallbackError, type ErrorCode } from "./errors.js";
+import { fetchModule, wasmLoadError, withDeadline, type WasmLoadOptions } from "./wasm-fetch.js";
 
 /** Where the module's bytes come from: a URL to fetch, a fetched response, or the bytes. */
 export type WasmSource = string | URL | Response | BufferSource | WebAssembly.Module;
@@ -143,19 +144,10 @@ function bindings(x: Exports): AuthorizeBindings {
   };
 }
 
-/** A wasm module that did not load, as the typed error both browser loaders throw. @internal */
-export function wasmLoadError(module: string, cause: unknown): OAuthCallbackError {
-  if (cause instanceof OAuthCallbackError) return cause;
-  return new OAuthCallbackError("NOT_INITIALIZED", `cannot load the ${module}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-}
-
-async function instantiate(source: WasmSource, imports: WebAssembly.Imports): Promise<WebAssembly.Instance> {
+async function instantiate(source: WasmSource, imports: WebAssembly.Imports, signal: AbortSignal): Promise<WebAssembly.Instance> {
   if (source instanceof WebAssembly.Module) return WebAssembly.instantiate(source, imports);
   if (typeof source === "string" || source instanceof URL || source instanceof Response) {
-    const response = source instanceof Response ? source : await fetch(source);
-    if (!response.ok) {
-      throw new OAuthCallbackError("NOT_INITIALIZED", `cannot fetch the wasm module ${response.url || String(source)}: HTTP ${response.status}`);
-    }
+    const response = await fetchModule("authorize wasm module", source, signal);
     if (response.headers.get("content-type")?.split(";")[0]?.trim() === "application/wasm") {
       return (await WebAssembly.instantiateStreaming(response, imports)).instance;
     }
@@ -164,8 +156,8 @@ async function instantiate(source: WasmSource, imports: WebAssembly.Imports): Pr
   return (await WebAssembly.instantiate(source, imports)).instance;
 }
 
-/** Fetches (or takes) and instantiates the `authorize` module. */
-export async function loadAuthorizeModule(source: WasmSource): Promise<AuthorizeBindings> {
+/** Fetches (or takes) and instantiates the `authorize` module, within `options`' bounds. */
+export async function loadAuthorizeModule(source: WasmSource, options: WasmLoadOptions = {}): Promise<AuthorizeBindings> {
   let memory: WebAssembly.Memory | undefined;
   // Random octets are drawn 4 KiB at a time (one getRandomValues call serves 128 PKCE
   // verifiers); each slice handed to the module is zeroed here at once.
@@ -195,7 +187,7 @@ export async function loadAuthorizeModule(source: WasmSource): Promise<Authorize
   };
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiate(source, imports);
+    instance = await withDeadline("authorize wasm module", options, (signal) => instantiate(source, imports, signal));
   } catch (cause) {
     throw wasmLoadError("authorize wasm module", cause);
   }

@@ -7,11 +7,13 @@
 import { loadAuthorizeModule, type WasmSource } from "./authorize-module.js";
 import { setClientModuleSource } from "./client-module.js";
 import { useProtocolBindings } from "./protocol.js";
+import type { WasmLoadOptions } from "./wasm-fetch.js";
 
 export * from "./api.js";
 export { BrowserOAuthClient, type BrowserOAuthClientOptions } from "./client/browser-login.js";
 export type { OAuthEvent } from "./client/http.js";
 export type { WasmSource } from "./authorize-module.js";
+export type { WasmLoadOptions } from "./wasm-fetch.js";
 
 let ready: Promise<void> | undefined;
 
@@ -22,10 +24,16 @@ let ready: Promise<void> | undefined;
  * larger client module (`wasm-browser/`) by itself when it first needs it.
  * `source` overrides where the `authorize` module is fetched from, `clientSource` where
  * the client module is (a bundler's asset URLs).
+ *
+ * `options` bound the load this call starts: `timeoutMs` (default 30000) for the download
+ * and the compile, past which it rejects with `TIMEOUT`, and `signal`, which cancels the
+ * download and rejects with `ABORTED`. Calls made while a load runs share it, and its
+ * bounds. A load that failed, timed out or was aborted is forgotten: the next `init()`
+ * starts again.
  */
-export function init(source?: WasmSource, clientSource?: WasmSource): Promise<void> {
+export function init(source?: WasmSource, clientSource?: WasmSource, options?: WasmLoadOptions): Promise<void> {
   if (clientSource !== undefined) setClientModuleSource(clientSource);
-  ready ??= loadAuthorizeModule(source ?? new URL("../wasm-authorize/oauth_callback_authorize.wasm", import.meta.url)).then(useProtocolBindings, (err: unknown) => {
+  ready ??= loadAuthorizeModule(source ?? new URL("../wasm-authorize/oauth_callback_authorize.wasm", import.meta.url), options).then(useProtocolBindings, (err: unknown) => {
     ready = undefined;
     throw err;
   });

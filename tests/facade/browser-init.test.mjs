@@ -17,6 +17,10 @@ const freshEntry = () => import(`${ENTRY}?copy=${++copies}`);
 async function serve(routes) {
   const server = createServer((req, res) => {
     const route = routes[req.url];
+    if (typeof route === "function") {
+      route(req, res);
+      return;
+    }
     if (!route) {
       res.writeHead(404).end("not here");
       return;
@@ -24,7 +28,10 @@ async function serve(routes) {
     res.writeHead(200, { "content-type": route.type }).end(route.body);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    }) };
 }
 
 test("browser init(): a 404, junk bytes and another module are NOT_INITIALIZED, and a later init() succeeds", async () => {
@@ -73,6 +80,27 @@ test("browser init(): fetched over HTTP, with and without the wasm content type;
   }
 });
 
+// Before the next test: the glue of the client module is one per process, and once a
+// copy of the entry has loaded it, later copies reuse it without downloading.
+test("BrowserOAuthClient: a client module that never arrives is TIMEOUT after requestTimeoutMs, and the download is cancelled", { timeout: 60_000 }, async () => {
+  const half = stalled(true);
+  const site = await serve({ "/client.wasm": half.route });
+  try {
+    const lib = await freshEntry();
+    await lib.init(AUTHORIZE, `${site.origin}/client.wasm`);
+    const client = new lib.BrowserOAuthClient({ issuer: `${site.origin}/issuer`, clientId: "app", redirectUri: "http://127.0.0.1/cb", store: new Map(), requestTimeoutMs: 100 });
+    const err = await rejection(client.discover());
+    equal(err.code, "TIMEOUT", `the client module load is bounded (${err.message})`);
+    ok(/client wasm module.*100 ms/.test(err.message), err.message);
+    await cancelled(half.closes[0], "half");
+    await lib.init(AUTHORIZE, CLIENT);
+    const again = await rejection(client.discover());
+    equal(again.code, "DISCOVERY_FAILED", `the next call loads the module (${again.code}: ${again.message})`);
+  } finally {
+    await site.close();
+  }
+});
+
 test("BrowserOAuthClient: a client module that cannot load is a typed error from its first call; the next call loads it", async () => {
   const lib = await freshEntry();
   const site = await serve({});
@@ -86,6 +114,86 @@ test("BrowserOAuthClient: a client module that cannot load is a typed error from
     await lib.init(AUTHORIZE, CLIENT);
     const again = await rejection(client.discover());
     equal(again.code, "DISCOVERY_FAILED", `now the module is there and discovery itself runs (${again.code}: ${again.message})`);
+  } finally {
+    await site.close();
+  }
+});
+
+// A hang guard, not a timing check: a download that is never cancelled fails the test
+// instead of holding the suite.
+function cancelled(close, what) {
+  let timer;
+  const guard = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: the connection is still open after 10 s`)), 10_000)));
+  return Promise.race([close, guard]).finally(() => clearTimeout(timer));
+}
+
+// A route that never completes: `half` sends the headers and part of the module, then
+// stalls; otherwise nothing at all is sent. Each request is counted, and `closed`
+// settles when the client has dropped the connection (the download was cancelled);
+// `arrived` when the first request came in.
+function stalled(half) {
+  let arrive;
+  const seen = { requests: 0, closes: [], arrived: new Promise((resolve) => (arrive = resolve)) };
+  seen.route = (req, res) => {
+    seen.requests++;
+    arrive();
+    seen.closes.push(new Promise((resolve) => res.on("close", resolve)));
+    if (half) {
+      res.writeHead(200, { "content-type": "application/wasm", "content-length": String(AUTHORIZE.length) });
+      res.write(AUTHORIZE.subarray(0, 1024));
+    }
+  };
+  return seen;
+}
+
+test("browser init(): a server that never answers, or stalls mid-body, is TIMEOUT within timeoutMs; the download is cancelled; a later init() succeeds", { timeout: 60_000 }, async () => {
+  const silent = stalled(false);
+  const half = stalled(true);
+  const site = await serve({ "/silent.wasm": silent.route, "/half.wasm": half.route });
+  try {
+    const lib = await freshEntry();
+    const none = await rejection(lib.init(`${site.origin}/silent.wasm`, undefined, { timeoutMs: 100 }));
+    ok(none instanceof lib.OAuthCallbackError, `typed (${none})`);
+    equal(none.code, "TIMEOUT", "no response");
+    ok(/authorize wasm module.*100 ms/.test(none.message), none.message);
+    await cancelled(silent.closes[0], "silent");
+    const body = await rejection(lib.init(`${site.origin}/half.wasm`, undefined, { timeoutMs: 100 }));
+    equal(body.code, "TIMEOUT", `headers then a stalled body (${body.message})`);
+    await cancelled(half.closes[0], "half");
+    await lib.init(AUTHORIZE);
+    equal(lib.generateState().length, 43, "a later init() loads");
+  } finally {
+    await site.close();
+  }
+});
+
+test("browser init(): the signal cancels the download (fired before the call, in the same tick, or mid-body); bad options are INVALID_PARAMETER", { timeout: 60_000 }, async () => {
+  const silent = stalled(false);
+  const half = stalled(true);
+  const site = await serve({ "/silent.wasm": silent.route, "/half.wasm": half.route });
+  try {
+    const lib = await freshEntry();
+    const before = await rejection(lib.init(`${site.origin}/silent.wasm`, undefined, { signal: AbortSignal.abort(new Error("gone")) }));
+    equal(before.code, "ABORTED", "already aborted");
+    equal(before.cause?.message, "gone", "the signal's reason is the cause");
+    const sameTick = new AbortController();
+    const pending = lib.init(`${site.origin}/silent.wasm`, undefined, { signal: sameTick.signal });
+    sameTick.abort();
+    equal((await rejection(pending)).code, "ABORTED", "aborted in the same tick as the call");
+    const midBody = new AbortController();
+    const loading = lib.init(`${site.origin}/half.wasm`, undefined, { signal: midBody.signal, timeoutMs: 600_000 });
+    await half.arrived;
+    midBody.abort();
+    equal((await rejection(loading)).code, "ABORTED", "aborted while the body arrives");
+    await cancelled(half.closes[0], "half");
+    equal(silent.requests <= 1, true, `the pre-aborted call sent no request (${silent.requests})`);
+    await cancelled(Promise.all(silent.closes), "silent");
+    for (const bad of [null, 5, { timeoutMs: 0 }, { timeoutMs: "1000" }, { timeoutMs: 2 ** 31 }, { signal: "abort" }]) {
+      const err = await rejection(lib.init(AUTHORIZE, undefined, bad));
+      equal(err.code, "INVALID_PARAMETER", `options ${JSON.stringify(bad)}`);
+    }
+    await lib.init(AUTHORIZE, undefined, { timeoutMs: 60_000, signal: new AbortController().signal });
+    equal(lib.generateNonce().length, 43, "loads after the aborted tries");
   } finally {
     await site.close();
   }

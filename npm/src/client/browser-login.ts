@@ -35,7 +35,11 @@ export interface BrowserOAuthClientOptions {
   storage?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
   fetch?: typeof fetch;
   onEvent?: (event: OAuthEvent) => void;
-  /** Bound of each request (discovery, code exchange), headers and body, in ms (default 30000); past it: `TIMEOUT`. */
+  /**
+   * Bound of each request (discovery, code exchange), headers and body, in ms (default
+   * 30000); past it: `TIMEOUT`. The client module's download and compile get the same bound
+   * (the first client to load it sets it; clients share one load).
+   */
   requestTimeoutMs?: number;
 }
 
@@ -78,7 +82,7 @@ export class BrowserOAuthClient {
     this.#timeoutMs = checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
     // Every sign-in needs the client module: start fetching it now, so the click that
     // starts the login does not wait for it. A failure here is reported by the first call.
-    loadClientModule().catch(() => {});
+    loadClientModule(this.#timeoutMs).catch(() => {});
   }
 
 
@@ -91,7 +95,7 @@ export class BrowserOAuthClient {
   /** Discovers the server (cached, shared; `signal` stops this caller's wait). */
   discover(options: BrowserCallOptions = {}): Promise<ServerMetadata> {
     if (!this.#metadata) {
-      const metadata = loadClientModule().then(() => discoverMetadata(this.#o.issuer, this.#fetch, this.#emit, { timeoutMs: this.#timeoutMs }));
+      const metadata = loadClientModule(this.#timeoutMs).then(() => discoverMetadata(this.#o.issuer, this.#fetch, this.#emit, { timeoutMs: this.#timeoutMs }));
       this.#metadata = metadata;
       metadata.catch(() => {
         if (this.#metadata === metadata) this.#metadata = undefined;

@@ -1,0 +1,71 @@
+/**
+ * Loading a browser wasm module within bounds: the request, its body and the compile run
+ * under a deadline, and stop at once when the caller's signal fires. Both browser loaders
+ * use it (the `authorize` module of `init()`, the client module of `BrowserOAuthClient`).
+ */
+import { OAuthCallbackError } from "./errors.js";
+import { aborted } from "./client/http.js";
+
+/** How long a wasm module may take to arrive and compile when nobody says (30 s). */
+export const DEFAULT_MODULE_TIMEOUT_MS = 30_000;
+
+/** The bounds of one module load. */
+export interface WasmLoadOptions {
+  /** Aborting cancels the download and rejects with `ABORTED`. */
+  signal?: AbortSignal | undefined;
+  /** Deadline in milliseconds for the download and the compile (default 30000); past it, `TIMEOUT`. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * Runs `work` with a signal that fires when `timeoutMs` passes (`TIMEOUT`) or `signal`
+ * fires (`ABORTED`); the returned promise settles with that error at once, even if
+ * `work` ignores its signal. `what` names the module in the timeout's message.
+ */
+export function withDeadline<T>(what: string, options: WasmLoadOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (typeof options !== "object" || options === null) {
+    return Promise.reject(new OAuthCallbackError("INVALID_PARAMETER", "the load options must be an object: { signal?, timeoutMs? }"));
+  }
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return Promise.reject(new OAuthCallbackError("INVALID_PARAMETER", "signal must be an AbortSignal"));
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_MODULE_TIMEOUT_MS;
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs > 2_147_483_647) {
+    return Promise.reject(new OAuthCallbackError("INVALID_PARAMETER", "timeoutMs must be a positive number of milliseconds (at most 2147483647)"));
+  }
+  if (signal?.aborted) return Promise.reject(aborted(signal));
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    const stop = (err: OAuthCallbackError) => {
+      controller.abort(err);
+      reject(err);
+    };
+    timer = setTimeout(() => stop(new OAuthCallbackError("TIMEOUT", `the ${what} did not arrive and compile within ${timeoutMs} ms`)), timeoutMs);
+    if (signal) {
+      onAbort = () => stop(aborted(signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+  });
+  return Promise.race([work(controller.signal), stopped]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  });
+}
+
+/** Fetches `url` with `signal` (or takes a response); one other than 2xx is `NOT_INITIALIZED` naming `what` and the status. */
+export async function fetchModule(what: string, url: string | URL | Response, signal: AbortSignal): Promise<Response> {
+  const response = url instanceof Response ? url : await fetch(url, { signal });
+  if (!response.ok) {
+    throw new OAuthCallbackError("NOT_INITIALIZED", `cannot fetch the ${what} ${response.url || String(url)}: HTTP ${response.status}`);
+  }
+  return response;
+}
+
+/** A wasm module that did not load, as the typed error both browser loaders throw (`TIMEOUT` and `ABORTED` pass through). */
+export function wasmLoadError(module: string, cause: unknown): OAuthCallbackError {
+  if (cause instanceof OAuthCallbackError) return cause;
+  return new OAuthCallbackError("NOT_INITIALIZED", `cannot load the ${module}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
