@@ -1,6 +1,7 @@
-// Shipped weight: the packed tarball of npm/ (`npm pack --dry-run --json`), the native addon
-// for this platform as built and stripped (`strip` on a copy), and both wasm modules
-// (raw, gzip -9, brotli 11), as they are in npm/ now (after a build).
+// Shipped weight: the tarballs the registry gets (`scripts/pack --host-native`: the main
+// package and this platform's addon package, as published), the native addon for this
+// platform as built and stripped (`strip` on a copy), and the wasm modules (raw, gzip -9,
+// brotli 11), as they are in npm/ now (after a build).
 //
 //   node bench/sizes.mjs [--json]
 import { spawnSync } from "node:child_process";
@@ -16,15 +17,22 @@ const print = out(json);
 const NPM = fileURLToPath(new URL("../npm/", import.meta.url));
 const MB = (b) => (b / 1e6).toFixed(2);
 
-// The tarball.
-const pack = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: NPM, encoding: "utf8" });
-if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
-const [tar] = JSON.parse(pack.stdout);
+// The tarballs, packed the way the release is (scripts/pack), into a temporary folder.
+const packDir = mkdtempSync(join(tmpdir(), "oauth-callback-rs-pack-"));
+const pack = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/pack", import.meta.url)), "--host-native", "--out", packDir], { encoding: "utf8" });
+if (pack.status !== 0) throw new Error(`scripts/pack failed: ${pack.stderr}`);
+const tarballs = pack.stdout.trim().split("\n").map((line) => JSON.parse(line));
+const tar = tarballs.find((t) => t.name === "oauth-callback-rs");
+if (!tar) throw new Error(`scripts/pack made no oauth-callback-rs tarball: ${pack.stdout}`);
 const byDir = {};
-for (const f of tar.files) {
-  const d = f.path.includes("/") ? f.path.split("/")[0] : ".";
-  byDir[d] = (byDir[d] ?? 0) + f.size;
+// `tar -tvzf`: "-rw-r--r-- 0/0 SIZE DATE TIME package/PATH"
+for (const line of spawnSync("tar", ["-tvzf", tar.file], { encoding: "utf8" }).stdout.trim().split("\n")) {
+  const fields = line.trim().split(/\s+/);
+  const path = fields[fields.length - 1].replace(/^package\//, "");
+  const d = path.includes("/") ? path.split("/")[0] : ".";
+  byDir[d] = (byDir[d] ?? 0) + Number(fields[2]);
 }
+rmSync(packDir, { recursive: true, force: true });
 
 // The addon(s) built for this machine.
 const addons = readdirSync(join(NPM, "native"))
@@ -53,7 +61,7 @@ const wasm = [
   return { dir: d, file, size: buf.length, gzip: gzip9(buf), brotli: br(buf), glue: glue.length, glueGzip: gzip9(glue) };
 });
 
-print(`npm pack --dry-run (npm/): ${tar.filename}, ${KB(tar.size)} KB packed, ${KB(tar.unpackedSize)} KB unpacked, ${tar.entryCount} files`);
+for (const t of tarballs) print(`scripts/pack: ${t.name}, ${KB(t.size)} KB packed, ${KB(t.unpackedSize)} KB unpacked, ${t.entryCount} files`);
 for (const [d, n] of Object.entries(byDir).sort((a, b) => b[1] - a[1])) print(`  ${`${d}/`.padEnd(16)} ${KB(n).padStart(10)} KB unpacked`);
 for (const a of addons) print(`addon ${a.file}: ${MB(a.size)} MB as built, ${MB(a.stripped)} MB stripped`);
 for (const w of wasm) print(`npm/${w.dir}/${w.file}: ${KB(w.size)} KB, ${KB(w.gzip)} KB gzip -9, ${KB(w.brotli)} KB brotli; glue .js ${w.glue ? `${KB(w.glue)} KB (${KB(w.glueGzip)} KB gzip)` : "none (the loader is in the browser entry)"}`);
@@ -68,8 +76,8 @@ if (json) {
     wasm,
     rows: [
       {
-        figure: "packed tarball (npm pack of npm/)",
-        ours: `${KB(tar.size)} KB packed, ${KB(tar.unpackedSize)} KB unpacked, ${tar.entryCount} files`,
+        figure: "packed tarballs (scripts/pack, as published)",
+        ours: tarballs.map((t) => `${t.name} ${KB(t.size)} KB packed, ${KB(t.unpackedSize)} KB unpacked, ${t.entryCount} files`).join("; "),
         peers: [],
         ratio: "",
         bar: "(no bar)",
