@@ -159,9 +159,12 @@ build_wasm_node() {
   local dir="target/wasm32-unknown-unknown/wasm-release"
   cargo build --quiet -p oauth-callback-wasm --target wasm32-unknown-unknown --profile wasm-release
   bindgen_wasm "$dir/oauth_callback_wasm.wasm" npm/wasm wasm
-  # The Node/Bun/Deno entries bundle this glue: minified, it is a third of the bytes every
-  # fresh process parses at import (its exports keep their names; idempotent).
+  # The Node/Bun/Deno entries bundle this glue: minified (its exports keep their names;
+  # idempotent)...
   esbuild npm/wasm/oauth_callback_wasm.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=npm/wasm/oauth_callback_wasm.js
+  # ...and bundle it as text, compiled on first use (npm/src/wasm-sync.ts): the root import
+  # then scans a string instead of pre-parsing the glue.
+  node scripts/glue-text.mjs npm/wasm/oauth_callback_wasm.js npm/wasm/oauth_callback_wasm.text.js
 }
 
 # The napi addon for this platform into npm/native.

@@ -10,6 +10,7 @@ import type * as NodeModule from "node:module";
 import type * as Os from "node:os";
 import type * as Path from "node:path";
 import type * as Url from "node:url";
+import type * as Vm from "node:vm";
 
 /** The built-in module `id`, or `undefined` where the runtime has none (a browser). */
 export function optionalBuiltin(id: string): unknown {
@@ -33,5 +34,7 @@ export const nodePath = (): typeof Path => builtin("node:path");
 export const nodeUrl = (): typeof Url => builtin("node:url");
 /** `node:module`. */
 export const nodeModule = (): typeof NodeModule => builtin("node:module");
+/** `node:vm`. */
+export const nodeVm = (): typeof Vm => builtin("node:vm");
 /** `node:os`. */
 export const nodeOs = (): typeof Os => builtin("node:os");

@@ -1,7 +1,8 @@
 // What the built entries hold, as the README claims: a page that only starts a login
 // bundles the authorize module's loader and none of the client; the Node and Deno entries
-// import no Node builtin statically (each costs a fresh process import time) and keep
-// the wasm glue's code to run on first use.
+// import no Node builtin statically (each costs a fresh process import time) and carry
+// the wasm glue as text, compiled on first use (a string is scanned at import, code is
+// pre-parsed).
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { build } from "esbuild";
@@ -48,6 +49,38 @@ test("bundles: the Node and Deno entries import no Node builtin statically", () 
     ok(staticImports.length === 0 && bare.length === 0, `${entry}: ${[...staticImports, ...bare].join(", ")}`);
     ok(/process\.getBuiltinModule|getBuiltinModule/.test(js), `${entry} reaches builtins on first use`);
   }
+});
+
+test("bundles: the Node and Deno entries carry the wasm glue as text, not as code", () => {
+  const opener = "(function (module, exports) {";
+  for (const entry of ["index.node.js", "index.deno.js", "mcp.node.js", "mcp.deno.js"]) {
+    const js = readFileSync(new URL(`dist/${entry}`, NPM), "utf8");
+    const at = js.indexOf(opener) - 1;
+    const quote = js[at];
+    ok(at >= 0 && /["'`]/.test(quote) && js.indexOf(opener, at + 2) < 0, `${entry}: one glue string`);
+    // The string literal's end: the first closing quote not escaped.
+    let end = at + 1;
+    while (js[end] !== quote) end += js[end] === "\\" ? 2 : 1;
+    const literal = js.slice(at, end + 1);
+    ok(/__wbindgen_malloc/.test(literal) && /initSync/.test(literal), `${entry}: the string is the glue`);
+    const code = js.slice(0, at) + js.slice(end + 1);
+    ok(!/__wbindgen_malloc|__wbg_init/.test(code), `${entry}: no glue outside the string`);
+  }
+});
+
+test("bundles: the glue compiles where eval is disallowed (node --disallow-code-generation-from-strings)", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const entry = new URL("dist/index.node.js", NPM).href;
+  const out = execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "--input-type=module", "-e", `
+    const lib = await import(${JSON.stringify(entry)});
+    let evalBlocked = false;
+    try { new Function("return 1"); } catch { evalBlocked = true; }
+    console.log(JSON.stringify({ evalBlocked, url: lib.buildAuthorizationUrl({ authorizationEndpoint: "https://as.example/a", clientId: "c", state: "s", codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" }), code: (() => { try { lib.challengeFromVerifier("short"); } catch (e) { return e.code; } })() }));
+  `], { encoding: "utf8" });
+  const r = JSON.parse(out);
+  ok(r.evalBlocked, "the flag is in force");
+  ok(r.url.startsWith("https://as.example/a?response_type=code&client_id=c&"), `a wasm call works: ${r.url}`);
+  ok(r.code === "INVALID_CODE_VERIFIER", `and its typed errors: ${r.code}`);
 });
 
 test("bundles: the wasm modules and the addon carry no path of the machine that built them", async () => {
