@@ -111,7 +111,7 @@ stamp() {
 # optimize_wasm IN OUT: size-first wasm-opt, the same for every module. binaryen from npm:
 # Debian's wasm-opt 108 produces modules that fail to load.
 optimize_wasm() {
-  wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  wasm-opt -Oz --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$2" "$1"
 }
 

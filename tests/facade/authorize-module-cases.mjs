@@ -17,6 +17,12 @@ export function authorizationCorpus() {
     "http://as.example/authorize", "https://as.example/a#frag", "https://user:pw@as.example/a", "ftp://as.example/a", "as.example/authorize",
     "https://as.example/a b", "https://as.example/a\n", "https://as.example/é", "https://[::1", "https://as.example:99999/a", "", "http://0.0.0.0/a",
     "http://[::ffff:127.0.0.1]/a", "https://as.example/\u202e", "javascript:alert(1)",
+    // IP literals and ports, read by core's own parser (crates/core/src/ip_literal.rs).
+    "http://[0::1]/a", "http://[::0:0001]/a", "http://[::1.2.3.4]/a", "http://[1:2:3:4:5:6:7::]/a", "http://[::ffff:7f00:1]/a",
+    "http://[::1%25eth0]/a", "http://[1::2::3]/a", "http://[:::1]/a", "http://[12345::]/a", "http://[1:2:3:4:5:6:1.2.3.4]/a",
+    "http://[::1.2.3.04]/a", "http://127.000.0.1/a", "http://127.0.0.01/a", "http://127.1/a", "http://127.0.0.1.5/a", "http://[::1]x/a",
+    "http://[::1]:/a", "http://[::1]:00080/a", "https://as.example:00443/a", "https://as.example:65536/a", "http://LOCALHOST:8080/a",
+    "127.0.0.1:4499", "[::1]:80/x", "localhost", "as.example:443/a?b", "http//as.example", "https://as.example/a?%73tate=1",
   ];
   const out = endpoints.map((authorizationEndpoint) => ({ ...base, authorizationEndpoint }));
   const variants = [
@@ -27,6 +33,9 @@ export function authorizationCorpus() {
     { extraParams: { prompt: "consent", login_hint: "a+b@example.com", nonce: "n-0 S6_WzA2Mj" } }, { extraParams: { state: "x" } }, { extraParams: { client_id: "x" } },
     { extraParams: { "": "x" } }, { extraParams: { "a b": "x" } }, { extraParams: { x: "\r\nSet-Cookie: a" } }, { extraParams: { response_mode: "query" } },
     { extraParams: { code_challenge_method: "plain" } }, { extraParams: { "ü": "ü" } },
+    // A name in the endpoint's query that is not UTF-8 once decoded reads as U+FFFD.
+    { authorizationEndpoint: "https://as.example/a?%FF=1", extraParams: { "\ufffd": "x" } }, { authorizationEndpoint: "https://as.example/a?%FF%FE=1", extraParams: { "\ufffd": "x" } },
+    { scope: "a\u3000b" }, { scope: "  a  b  a " }, { resource: "urn:x:y" }, { redirectUri: "http://[::1]:3000/cb" },
   ];
   for (const v of variants) out.push({ ...base, ...v });
   return out;
@@ -45,10 +54,13 @@ export function authorizeModuleCases(small, full) {
       ok(valid >= 15, `the corpus has valid requests (${valid})`);
     }],
     ["authorize module: templates, loopback redirect URIs and verifiers get the full module's answers", () => {
-      const templates = [["<p>{{code}}</p>", { code: "<script>&\"'" }], ["{{a}}{{b}}{{ a }}{{", { a: "{{b}}", b: "x" }], ["", {}], ["é{{x}}😀", { x: "\u0000\u202e" }]];
+      const templates = [["<p>{{code}}</p>", { code: "<script>&\"'" }], ["{{a}}{{b}}{{ a }}{{", { a: "{{b}}", b: "x" }], ["", {}], ["é{{x}}😀", { x: "\u0000\u202e" }],
+        ["{{\u3000a\u3000}}|{{ a\u200b}}|{{\ta\n}}|{{a b}}|{{ }}|{{é}}|{{{a}}}", { a: "<\"é'>" }]];
       for (const [t, v] of templates) equal(outcome(small, () => small.renderTemplate(t, v)), outcome(full, () => full.renderTemplate(t, v)), `renderTemplate(${JSON.stringify(t)})`);
       const redirects = [{}, { port: 0 }, { port: 65535, hostname: "127.0.0.1" }, { hostname: "::1" }, { hostname: "[::1]" }, { hostname: "example.com" }, { hostname: "0.0.0.0" },
-        { callbackPath: "/cb?x=1" }, { callbackPath: "cb" }, { callbackPath: "/a b" }, { callbackPath: "/é" }, { port: 70000 }, { hostname: "127.1.2.3", callbackPath: "/x/y" }];
+        { callbackPath: "/cb?x=1" }, { callbackPath: "cb" }, { callbackPath: "/a b" }, { callbackPath: "/é" }, { port: 70000 }, { hostname: "127.1.2.3", callbackPath: "/x/y" },
+        { hostname: "0:0:0:0:0:0:0:1" }, { hostname: "[0::1]" }, { hostname: "::ffff:127.0.0.1" }, { hostname: "127.0.0.01" }, { hostname: "127.1" }, { hostname: "[127.0.0.1]" },
+        { hostname: "LOCALHOST" }, { hostname: "127.255.255.255", port: 1 }, { hostname: "::1%lo" }, { hostname: "[::1" }, { hostname: "\u001b[2J" }];
       for (const o of redirects) equal(outcome(small, () => small.getRedirectUrl(o)), outcome(full, () => full.getRedirectUrl(o)), `getRedirectUrl(${JSON.stringify(o)})`);
       for (const v of ["dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "short", `${"a".repeat(42)}é`, "~".repeat(128), "~".repeat(129)]) {
         equal(outcome(small, () => small.challengeFromVerifier(v)), outcome(full, () => full.challengeFromVerifier(v)), `challengeFromVerifier(${JSON.stringify(v)})`);

@@ -4,9 +4,10 @@
 use crate::prelude::*;
 
 use crate::endpoint::Endpoint;
-use crate::error::{Error, ErrorCode, excerpt};
+use crate::error::{Error, ErrorCode, quoting};
 use crate::form;
 use crate::pkce::{CodeChallenge, CodeChallengeMethod};
+use crate::text::{concat, split_byte};
 
 /// Parameter names the builder sets itself; extra parameters may not replace them.
 const RESERVED: [&str; 8] = [
@@ -24,8 +25,13 @@ const RESERVED: [&str; 8] = [
 ///
 /// PKCE (S256) and `state` are required: OAuth 2.1 §4.1.1 makes PKCE mandatory and the
 /// `state` is this library's CSRF binding between request and callback.
-#[derive(Clone, Debug)]
-pub struct AuthorizationRequest {
+#[derive(Clone)]
+pub struct AuthorizationRequest(Box<Fields>);
+
+/// The request's fields, boxed: each builder step moves one pointer, not the fields
+/// (less code in the browser's `authorize` module).
+#[derive(Clone)]
+struct Fields {
     endpoint: Endpoint,
     client_id: String,
     redirect_uri: Option<String>,
@@ -43,7 +49,7 @@ impl AuthorizationRequest {
         if client_id.is_empty() {
             return Err(missing("client_id"));
         }
-        Ok(Self {
+        Ok(Self(Box::new(Fields {
             endpoint,
             client_id: client_id.to_owned(),
             redirect_uri: None,
@@ -52,35 +58,31 @@ impl AuthorizationRequest {
             code_challenge: None,
             resources: Vec::new(),
             extra: Vec::new(),
-        })
+        })))
     }
 
     /// Sets `redirect_uri` (RFC 6749 §3.1.2): an absolute URI without a fragment; for
     /// native apps a loopback `http` URI (RFC 8252 §7.3) or a private-use scheme (§7.1).
     pub fn redirect_uri(mut self, uri: &str) -> Result<Self, Error> {
         check_absolute_uri("redirect_uri", uri)?;
-        self.redirect_uri = Some(uri.to_owned());
+        self.0.redirect_uri = Some(uri.to_owned());
         Ok(self)
     }
 
     /// Adds scope tokens (RFC 6749 §3.3). A string holding several space-separated
     /// scopes is split; each token must be printable ASCII without `"` or `\`.
     pub fn scope(mut self, scope: &str) -> Result<Self, Error> {
-        for token in scope.split(' ').filter(|t| !t.is_empty()) {
-            let ok = token
-                .bytes()
-                .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b));
-            if !ok {
-                return Err(Error::new(
+        for token in split_byte(scope, b' ').filter(|t| !t.is_empty()) {
+            if !crate::text::all_in(token, is_scope_char) {
+                return Err(quoting(
                     ErrorCode::InvalidParameter,
-                    format!(
-                        "scope \"{}\" has a character RFC 6749 §3.3 does not allow",
-                        excerpt(token)
-                    ),
+                    &["scope "],
+                    token,
+                    &[" has a character RFC 6749 §3.3 does not allow"],
                 ));
             }
-            if !self.scopes.iter().any(|s| s == token) {
-                self.scopes.push(token.to_owned());
+            if !self.0.scopes.iter().any(|s| s == token) {
+                self.0.scopes.push(token.to_owned());
             }
         }
         Ok(self)
@@ -91,13 +93,13 @@ impl AuthorizationRequest {
         if state.is_empty() {
             return Err(missing("state"));
         }
-        self.state = Some(state.to_owned());
+        self.0.state = Some(state.to_owned());
         Ok(self)
     }
 
     /// Sets `code_challenge` with method `S256` (RFC 7636 §4.3).
     pub fn code_challenge(mut self, challenge: &CodeChallenge) -> Self {
-        self.code_challenge = Some(challenge.as_str().to_owned());
+        self.0.code_challenge = Some(challenge.as_str().to_owned());
         self
     }
 
@@ -105,8 +107,8 @@ impl AuthorizationRequest {
     /// Repeated calls give repeated parameters, as the RFC allows.
     pub fn resource(mut self, resource: &str) -> Result<Self, Error> {
         check_absolute_uri("resource", resource)?;
-        if !self.resources.iter().any(|r| r == resource) {
-            self.resources.push(resource.to_owned());
+        if !self.0.resources.iter().any(|r| r == resource) {
+            self.0.resources.push(resource.to_owned());
         }
         Ok(self)
     }
@@ -123,13 +125,17 @@ impl AuthorizationRequest {
         if RESERVED.contains(&name) {
             return Err(Error::new(
                 ErrorCode::DuplicateParameter,
-                format!("\"{name}\" is set by its own option, not as an extra parameter"),
+                concat(&[
+                    "\"",
+                    name,
+                    "\" is set by its own option, not as an extra parameter",
+                ]),
             ));
         }
-        if self.extra.iter().any(|(n, _)| n == name) {
+        if self.0.extra.iter().any(|(n, _)| n == name) {
             return Err(duplicate(name));
         }
-        self.extra.push((name.to_owned(), value.to_owned()));
+        self.0.extra.push((name.to_owned(), value.to_owned()));
         Ok(self)
     }
 
@@ -137,25 +143,31 @@ impl AuthorizationRequest {
     /// `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`,
     /// `code_challenge_method=S256`, each `resource`, then the extra parameters.
     pub fn build(&self) -> Result<String, Error> {
-        let state = self.state.as_deref().ok_or_else(|| missing("state"))?;
+        let state = self.0.state.as_deref().ok_or_else(|| missing("state"))?;
         let challenge = self
+            .0
             .code_challenge
             .as_deref()
             .ok_or_else(|| missing("code_challenge"))?;
-        let existing = self.endpoint.query();
+        let existing = self.0.endpoint.query();
         for name in existing_names(existing) {
-            if RESERVED.contains(&name.as_str()) || self.extra.iter().any(|(n, _)| *n == name) {
+            if RESERVED.contains(&name.as_str()) || self.0.extra.iter().any(|(n, _)| *n == name) {
                 return Err(duplicate(&name));
             }
         }
         let mut q = existing.to_owned();
         form::append_pair(&mut q, "response_type", "code");
-        form::append_pair(&mut q, "client_id", &self.client_id);
-        if let Some(uri) = &self.redirect_uri {
+        form::append_pair(&mut q, "client_id", &self.0.client_id);
+        if let Some(uri) = &self.0.redirect_uri {
             form::append_pair(&mut q, "redirect_uri", uri);
         }
-        if !self.scopes.is_empty() {
-            form::append_pair(&mut q, "scope", &self.scopes.join(" "));
+        if let Some((first, more)) = self.0.scopes.split_first() {
+            // The tokens joined by spaces, encoded: a space is `%20`.
+            form::append_pair(&mut q, "scope", first);
+            for token in more {
+                q.push_str("%20");
+                form::encode_into(&mut q, token);
+            }
         }
         form::append_pair(&mut q, "state", state);
         form::append_pair(&mut q, "code_challenge", challenge);
@@ -164,67 +176,90 @@ impl AuthorizationRequest {
             "code_challenge_method",
             CodeChallengeMethod::S256.as_str(),
         );
-        for r in &self.resources {
+        for r in &self.0.resources {
             form::append_pair(&mut q, "resource", r);
         }
-        for (n, v) in &self.extra {
+        for (n, v) in &self.0.extra {
             form::append_pair(&mut q, n, v);
         }
-        Ok(self.endpoint.with_query(&q))
+        Ok(self.0.endpoint.with_query(&q))
+    }
+}
+
+impl core::fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let r = &self.0;
+        f.debug_struct("AuthorizationRequest")
+            .field("endpoint", &r.endpoint)
+            .field("client_id", &r.client_id)
+            .field("redirect_uri", &r.redirect_uri)
+            .field("scopes", &r.scopes)
+            .field("state", &r.state)
+            .field("code_challenge", &r.code_challenge)
+            .field("resources", &r.resources)
+            .field("extra", &r.extra)
+            .finish()
     }
 }
 
 fn missing(name: &str) -> Error {
     Error::new(
         ErrorCode::MissingParameter,
-        format!("the authorization request needs \"{name}\""),
+        concat(&["the authorization request needs \"", name, "\""]),
     )
 }
 
 fn duplicate(name: &str) -> Error {
-    Error::new(
+    quoting(
         ErrorCode::DuplicateParameter,
-        format!(
-            "\"{}\" would appear twice in the authorization request (RFC 6749 §3.1)",
-            excerpt(name)
-        ),
+        &[],
+        name,
+        &[" would appear twice in the authorization request (RFC 6749 §3.1)"],
     )
 }
 
 /// Parameter names already in the endpoint's query, percent-decoded.
 fn existing_names(query: &str) -> impl Iterator<Item = String> + '_ {
-    query
-        .split('&')
+    split_byte(query, b'&')
         .filter(|p| !p.is_empty())
-        .map(|p| decode_name(p.split('=').next().unwrap_or(p)))
+        .map(|p| decode_name(crate::text::before(p, b"=")))
 }
 
+/// A name as the authorization server reads it: percent-decoded, with U+FFFD for bytes
+/// that are not UTF-8 (as `String::from_utf8_lossy`).
 fn decode_name(raw: &str) -> String {
-    String::from_utf8_lossy(&form::decode_bytes(raw)).into_owned()
+    crate::text::lossy(&form::decode_bytes(raw))
+}
+
+/// RFC 6749 §3.3 `NQCHAR` less space: `%x21 / %x23-5B / %x5D-7E`.
+fn is_scope_char(b: u8) -> bool {
+    b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b)
+}
+
+/// RFC 3986 §3.1: `ALPHA / DIGIT / "+" / "-" / "."` after a scheme's first letter.
+fn is_scheme_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
 
 /// `scheme ":" ...` with no fragment and no whitespace or control characters (RFC 3986 §4.3).
 fn check_absolute_uri(param: &str, uri: &str) -> Result<(), Error> {
-    let scheme_ok = uri.split_once(':').is_some_and(|(scheme, rest)| {
+    let scheme_ok = crate::text::split_once_byte(uri, b':').is_some_and(|(scheme, rest)| {
         !rest.is_empty()
             && scheme
                 .bytes()
                 .next()
                 .is_some_and(|b| b.is_ascii_alphabetic())
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            && crate::text::all_in(scheme, is_scheme_char)
     });
-    let clean = !uri.chars().any(|c| c.is_control() || c.is_whitespace());
-    if scheme_ok && clean && !uri.contains('#') {
+    let clean = !crate::text::has_space_or_control(uri);
+    if scheme_ok && clean && !crate::text::contains_any(uri, b"#") {
         Ok(())
     } else {
-        Err(Error::new(
+        Err(quoting(
             ErrorCode::InvalidParameter,
-            format!(
-                "{param} \"{}\" must be an absolute URI without a fragment, spaces or control characters",
-                excerpt(uri)
-            ),
+            &[param, " "],
+            uri,
+            &[" must be an absolute URI without a fragment, spaces or control characters"],
         ))
     }
 }
@@ -445,5 +480,26 @@ mod tests {
         assert_eq!(decode_name("a%4"), "a%4");
         assert_eq!(decode_name("%41+b"), "A b");
         assert_eq!(decode_name("%zz"), "%zz");
+        assert_eq!(decode_name("%FF%C3"), "\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn a_lossy_decoded_name_still_collides() {
+        assert_eq!(
+            base("https://as.example/a?%FF=1")
+                .param("\u{fffd}", "x")
+                .unwrap()
+                .build()
+                .unwrap_err()
+                .code(),
+            ErrorCode::DuplicateParameter
+        );
+        assert!(
+            base("https://as.example/a?%FF=1")
+                .param("\u{fffe}", "x")
+                .unwrap()
+                .build()
+                .is_ok()
+        );
     }
 }

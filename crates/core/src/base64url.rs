@@ -15,16 +15,11 @@ pub const fn encoded_len(octets: usize) -> usize {
 pub fn encode(input: &[u8]) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            let idx = (n >> (18 - 6 * i)) & 0x3f;
-            out.push(char::from(ALPHABET[idx as usize]));
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        // One character per 6 bits of input: 2, 3 or 4 for 1, 2 or 3 bytes.
+        for shift in [18, 12, 6, 0].into_iter().take(chunk.len() + 1) {
+            out.push(char::from(ALPHABET[((n >> shift) & 0x3f) as usize]));
         }
     }
     out

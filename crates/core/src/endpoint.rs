@@ -8,9 +8,12 @@
 use crate::prelude::*;
 
 use core::fmt;
-use core::net::{IpAddr, Ipv6Addr};
 
-use crate::error::{Error, ErrorCode, excerpt};
+use crate::error::{Error, ErrorCode, excerpt, quoting};
+use crate::ip_literal;
+use crate::text::{
+    concat, contains_any, cut, position, rsplit_once_byte, split_once, split_once_byte,
+};
 
 /// A parsed `http`/`https` endpoint URL with no fragment and no user information.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,9 +26,11 @@ pub struct Endpoint {
 }
 
 fn invalid(input: &str, why: &str) -> Error {
-    Error::new(
+    quoting(
         ErrorCode::InvalidUrl,
-        format!("\"{}\" is not a usable endpoint URL: {why}", excerpt(input)),
+        &[],
+        input,
+        &[" is not a usable endpoint URL: ", why],
     )
 }
 
@@ -34,29 +39,39 @@ fn invalid(input: &str, why: &str) -> Error {
 fn missing_scheme(input: &str) -> String {
     let rule =
         "it needs a scheme: https://, or http:// on a loopback host (localhost, 127.0.0.1, [::1])";
-    let host = input.split(['/', '?']).next().unwrap_or("");
+    let host = crate::text::before(input, b"/?");
     let bare_host = !host.is_empty()
-        && !input.contains("//")
+        && crate::text::find(input, "//").is_none()
         && split_host_port(host).is_some_and(|(h, _)| !h.is_empty());
     if !bare_host {
         return rule.to_owned();
     }
     let loopback =
-        Endpoint::parse_any_scheme(&format!("http://{input}")).is_ok_and(|e| e.is_loopback());
+        Endpoint::parse_any_scheme(&concat(&["http://", input])).is_ok_and(|e| e.is_loopback());
     let scheme = if loopback { "http" } else { "https" };
-    format!("{rule}; did you mean \"{scheme}://{}\"?", excerpt(input))
+    concat(&[
+        rule,
+        "; did you mean \"",
+        scheme,
+        "://",
+        &excerpt(input),
+        "\"?",
+    ])
 }
 
-/// Bytes allowed as they are in a path or query; the rest of printable ASCII is encoded.
+/// Bytes allowed as they are in a path or query; the rest of printable ASCII, and every
+/// byte of a non-ASCII character's UTF-8 form, is percent-encoded (RFC 3986 §2.1).
 fn push_path_or_query(out: &mut String, part: &str) {
-    for c in part.chars() {
-        if c.is_ascii() && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}') {
-            out.push(c);
+    for b in part.bytes() {
+        if b.is_ascii()
+            && !matches!(
+                b,
+                b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+            )
+        {
+            out.push(char::from(b));
         } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
+            crate::form::push_percent_encoded(out, b);
         }
     }
 }
@@ -67,27 +82,27 @@ impl Endpoint {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let ep = Self::parse_any_scheme(input)?;
         if !ep.secure && !ep.is_loopback() {
-            return Err(Error::new(
+            return Err(quoting(
                 ErrorCode::InsecureEndpoint,
-                format!(
-                    "\"{}\" uses plain http on a host that is not loopback; OAuth endpoints must use https (RFC 6749 §3.1, RFC 8252 §8.3)",
-                    excerpt(input)
-                ),
+                &[],
+                input,
+                &[
+                    " uses plain http on a host that is not loopback; OAuth endpoints must use https (RFC 6749 §3.1, RFC 8252 §8.3)",
+                ],
             ));
         }
         Ok(ep)
     }
 
     fn parse_any_scheme(input: &str) -> Result<Self, Error> {
-        if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        if crate::text::has_space_or_control(input) {
             return Err(invalid(
                 input,
                 "it contains whitespace or control characters",
             ));
         }
-        let (scheme, rest) = input
-            .split_once("://")
-            .ok_or_else(|| invalid(input, &missing_scheme(input)))?;
+        let (scheme, rest) =
+            split_once(input, "://").ok_or_else(|| invalid(input, &missing_scheme(input)))?;
         let secure = if scheme.eq_ignore_ascii_case("https") {
             true
         } else if scheme.eq_ignore_ascii_case("http") {
@@ -95,23 +110,20 @@ impl Endpoint {
         } else {
             return Err(invalid(input, "only http and https are supported"));
         };
-        if rest.contains('#') {
+        if contains_any(rest, b"#") {
             return Err(invalid(
                 input,
                 "an endpoint must not have a fragment (RFC 6749 §3.1)",
             ));
         }
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        if authority.contains('@') {
+        let authority_end = position(rest, b"/?").unwrap_or(rest.len());
+        let (authority, tail) = cut(rest, authority_end, 0).unwrap_or((rest, ""));
+        if contains_any(authority, b"@") {
             return Err(invalid(input, "user information in the URL is not allowed"));
         }
         let (host, port) = split_host_port(authority)
             .ok_or_else(|| invalid(input, "the host or port is malformed"))?;
-        let (path, query) = match tail.split_once('?') {
-            Some((p, q)) => (p, q),
-            None => (tail, ""),
-        };
+        let (path, query) = split_once_byte(tail, b'?').unwrap_or((tail, ""));
         let mut enc_path = String::new();
         push_path_or_query(&mut enc_path, if path.is_empty() { "/" } else { path });
         let mut enc_query = String::new();
@@ -130,8 +142,13 @@ impl Endpoint {
         if self.host == "localhost" {
             return true;
         }
-        let bare = self.host.trim_start_matches('[').trim_end_matches(']');
-        bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        // A host is `[` IPv6 `]` or a name without brackets (see `split_host_port`).
+        let bare = self
+            .host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(&self.host);
+        ip_literal::parse_ip(bare).is_some_and(|ip| ip.is_loopback())
     }
 
     /// True for `https`.
@@ -159,15 +176,17 @@ impl Endpoint {
         &self.query
     }
 
+    /// The endpoint as a URL, normalized: what `Display` prints, without `core::fmt`.
+    pub fn url(&self) -> String {
+        self.with_query(&self.query)
+    }
+
     /// The URL with `query` in place of the endpoint's own query.
     pub fn with_query(&self, query: &str) -> String {
-        let mut s = format!(
-            "{}://{}",
-            if self.secure { "https" } else { "http" },
-            self.host
-        );
+        let mut s = concat(&[if self.secure { "https://" } else { "http://" }, &self.host]);
         if let Some(p) = self.port {
-            s.push_str(&format!(":{p}"));
+            s.push(':');
+            crate::text::push_decimal(&mut s, usize::from(p));
         }
         s.push_str(&self.path);
         if !query.is_empty() {
@@ -180,40 +199,52 @@ impl Endpoint {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.with_query(&self.query))
+        f.write_str(&self.url())
     }
 }
 
+/// The bytes a host name may have here: letters, digits, `-`, `.` and `_` (a subset of
+/// RFC 3986 §3.2.2 `reg-name`; no percent-encoding, no IDN).
+fn is_host_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
+}
+
 fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let (v6, after) = rest.split_once(']')?;
-        v6.parse::<Ipv6Addr>().ok()?;
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
-        };
-        (format!("[{}]", v6.to_ascii_lowercase()), port)
-    } else {
-        let (h, p) = match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        };
-        let ok = !h.is_empty()
-            && h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
-        if !ok {
-            return None;
+    // The host as written (an IPv6 literal with its brackets), and the port text.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let (v6, after) = split_once_byte(rest, b']')?;
+            ip_literal::parse_ipv6(v6)?;
+            let host = authority.get(..v6.len() + 2)?;
+            match after {
+                "" => (host, None),
+                p => (host, Some(p.strip_prefix(':')?)),
+            }
         }
-        (h.to_ascii_lowercase(), p)
+        None => {
+            let (h, p) = match rsplit_once_byte(authority, b':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            };
+            if h.is_empty() || !crate::text::all_in(h, is_host_char) {
+                return None;
+            }
+            (h, p)
+        }
     };
     let port = match port {
         None => None,
-        Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse::<u16>().ok()?)
+        Some(p)
+            if !p.is_empty() && p.len() <= 5 && crate::text::all_in(p, |b| b.is_ascii_digit()) =>
+        {
+            // At most five digits: no overflow in `u32` (leading zeros are read, as
+            // `u16::from_str` reads them).
+            let n = p.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+            Some(u16::try_from(n).ok()?)
         }
         Some(_) => return None,
     };
-    Some((host, port))
+    Some((host.to_ascii_lowercase(), port))
 }
 
 #[cfg(test)]

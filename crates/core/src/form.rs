@@ -11,16 +11,21 @@ pub const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// Appends `%XX`, the percent-encoded form of one byte (RFC 3986 §2.1, upper-case hex).
+pub(crate) fn push_percent_encoded(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(char::from(HEX[usize::from(b >> 4)]));
+    out.push(char::from(HEX[usize::from(b & 0xf)]));
+}
+
 /// Appends `value`, percent-encoded as a query component, to `out`.
 pub fn encode_into(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
         if is_unreserved(b) {
             out.push(char::from(b));
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
+            push_percent_encoded(out, b);
         }
     }
 }
@@ -38,29 +43,23 @@ pub fn append_pair(query: &mut String, name: &str, value: &str) {
 /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space and `%XX`
 /// a byte; a `%` not followed by two hex digits stays as it is (browsers send such).
 pub fn decode_bytes(raw: &str) -> Vec<u8> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = |b: u8| char::from(b).to_digit(16);
-                match (
-                    bytes.get(i + 1).and_then(|&b| hex(b)),
-                    bytes.get(i + 2).and_then(|&b| hex(b)),
-                ) {
-                    (Some(h), Some(l)) => {
-                        out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+    let mut rest = raw.as_bytes();
+    let mut out = Vec::with_capacity(rest.len());
+    let hex = |b: Option<&u8>| b.and_then(|&b| crate::text::digit(b, 16));
+    while let Some((&b, after)) = rest.split_first() {
+        rest = after;
+        match b {
+            b'%' => match (hex(rest.first()), hex(rest.get(1))) {
+                (Some(h), Some(l)) => {
+                    // Two hex digits: at most 0xff.
+                    out.push((h * 16 + l) as u8);
+                    rest = rest.get(2..).unwrap_or_default();
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
-        i += 1;
     }
     out
 }

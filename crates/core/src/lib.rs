@@ -41,6 +41,7 @@ pub mod form;
 pub mod http_message;
 #[cfg(feature = "oidc")]
 pub mod id_token;
+mod ip_literal;
 #[cfg(feature = "oidc")]
 pub mod jose;
 #[cfg(feature = "std")]
@@ -58,10 +59,13 @@ pub mod request_head;
 #[cfg(feature = "std")]
 pub mod revocation;
 pub mod sanitize;
+#[cfg(any(test, not(feature = "std")))]
+mod sha256;
 pub mod state;
 #[cfg(feature = "std")]
 pub mod store_envelope;
 pub mod template;
+mod text;
 #[cfg(feature = "std")]
 pub mod token;
 #[cfg(feature = "std")]

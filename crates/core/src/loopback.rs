@@ -8,13 +8,18 @@ use crate::prelude::*;
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::error::{Error, ErrorCode, excerpt};
+use crate::error::{Error, ErrorCode, quoting};
+use crate::ip_literal;
+use crate::text::concat;
 
-/// A loopback host as the user named it: the name `localhost`, or one literal address.
+/// A loopback host as the user named it: the name `localhost`, or one literal address:
+/// an IPv4 address in 127.0.0.0/8, or `::1`, the one IPv6 loopback address (RFC 4291
+/// §2.5.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum LoopbackHost {
     Localhost,
-    Literal(IpAddr),
+    V4(Ipv4Addr),
+    V6,
 }
 
 fn parse_host(hostname: &str) -> Result<LoopbackHost, Error> {
@@ -25,14 +30,16 @@ fn parse_host(hostname: &str) -> Result<LoopbackHost, Error> {
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(hostname);
-    match bare.parse::<IpAddr>() {
-        Ok(ip) if ip.is_loopback() => Ok(LoopbackHost::Literal(ip)),
-        _ => Err(Error::new(
+    match ip_literal::parse_ip(bare) {
+        Some(IpAddr::V4(v4)) if v4.is_loopback() => Ok(LoopbackHost::V4(v4)),
+        Some(IpAddr::V6(v6)) if v6.is_loopback() => Ok(LoopbackHost::V6),
+        _ => Err(quoting(
             ErrorCode::NotLoopback,
-            format!(
-                "\"{}\" is not a loopback host; the callback server binds only localhost, 127.0.0.0/8 or ::1 (RFC 8252 §8.3)",
-                excerpt(hostname)
-            ),
+            &[],
+            hostname,
+            &[
+                " is not a loopback host; the callback server binds only localhost, 127.0.0.0/8 or ::1 (RFC 8252 §8.3)",
+            ],
         )),
     }
 }
@@ -48,24 +55,24 @@ pub fn bind_addresses(hostname: &str) -> Result<Vec<IpAddr>, Error> {
             IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V6(Ipv6Addr::LOCALHOST),
         ],
-        LoopbackHost::Literal(ip) => vec![ip],
+        LoopbackHost::V4(v4) => vec![IpAddr::V4(v4)],
+        LoopbackHost::V6 => vec![IpAddr::V6(Ipv6Addr::LOCALHOST)],
     })
 }
 
 /// Checks a callback path: absolute, no query or fragment, no control characters.
 pub fn validate_callback_path(path: &str) -> Result<(), Error> {
     let ok = path.starts_with('/')
-        && !path.contains(['?', '#'])
-        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+        && !crate::text::contains_any(path, b"?#")
+        && !crate::text::has_space_or_control(path);
     if ok {
         Ok(())
     } else {
-        Err(Error::new(
+        Err(quoting(
             ErrorCode::InvalidParameter,
-            format!(
-                "callbackPath \"{}\" must start with / and contain no query, fragment, spaces or control characters",
-                excerpt(path)
-            ),
+            &["callbackPath "],
+            path,
+            &[" must start with / and contain no query, fragment, spaces or control characters"],
         ))
     }
 }
@@ -82,7 +89,7 @@ pub fn normalize_callback_path(path: &str) -> Result<String, Error> {
     let path = if path.starts_with('/') {
         path.to_owned()
     } else {
-        format!("/{path}")
+        concat(&["/", path])
     };
     validate_callback_path(&path)?;
     Ok(path)
@@ -91,13 +98,18 @@ pub fn normalize_callback_path(path: &str) -> Result<String, Error> {
 /// The redirect URI the authorization server must send the browser back to,
 /// e.g. `http://localhost:3000/callback` or `http://[::1]:53682/cb`.
 pub fn redirect_uri(hostname: &str, port: u16, callback_path: &str) -> Result<String, Error> {
-    let host = match parse_host(hostname)? {
-        LoopbackHost::Localhost => "localhost".to_owned(),
-        LoopbackHost::Literal(IpAddr::V6(v6)) => format!("[{v6}]"),
-        LoopbackHost::Literal(IpAddr::V4(v4)) => v4.to_string(),
-    };
+    let mut uri = String::from("http://");
+    match parse_host(hostname)? {
+        LoopbackHost::Localhost => uri.push_str("localhost"),
+        // RFC 5952 §4's text for ::1, in brackets (RFC 3986 §3.2.2).
+        LoopbackHost::V6 => uri.push_str("[::1]"),
+        LoopbackHost::V4(v4) => ip_literal::push_ipv4(&mut uri, v4),
+    }
     let callback_path = normalize_callback_path(callback_path)?;
-    Ok(format!("http://{host}:{port}{callback_path}"))
+    uri.push(':');
+    crate::text::push_decimal(&mut uri, usize::from(port));
+    uri.push_str(&callback_path);
+    Ok(uri)
 }
 
 #[cfg(test)]
@@ -166,6 +178,44 @@ mod tests {
                 bind_addresses(bad).unwrap_err().code(),
                 ErrorCode::NotLoopback,
                 "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_ipv6_spelling_of_loopback_prints_canonically() {
+        for host in [
+            "::1",
+            "[::1]",
+            "0:0:0:0:0:0:0:1",
+            "[0::0001]",
+            "::0:1",
+            "0:0::0:1",
+        ] {
+            assert_eq!(
+                redirect_uri(host, 80, "/").unwrap(),
+                alloc::format!("http://[{}]:80/", Ipv6Addr::LOCALHOST),
+                "{host}"
+            );
+        }
+        for host in ["127.0.0.1", "127.255.0.9", "127.10.200.3"] {
+            let ip: Ipv4Addr = host.parse().unwrap();
+            assert_eq!(
+                redirect_uri(host, 65535, "cb").unwrap(),
+                alloc::format!("http://{ip}:65535/cb")
+            );
+        }
+        for bad in [
+            "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "127.0.0.01",
+            "127.1",
+            "[127.0.0.1]x",
+        ] {
+            assert_eq!(
+                redirect_uri(bad, 80, "/").unwrap_err().code(),
+                ErrorCode::NotLoopback,
+                "{bad}"
             );
         }
     }

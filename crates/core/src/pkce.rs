@@ -5,16 +5,18 @@ use crate::prelude::*;
 
 use core::fmt;
 
-use sha2::{Digest, Sha256};
-
 use crate::base64url;
 use crate::entropy::Entropy;
 use crate::error::{Error, ErrorCode};
+use crate::text::{concat, decimal};
 
 /// Shortest verifier RFC 7636 §4.1 allows.
 pub const MIN_VERIFIER_LEN: usize = 43;
 /// Longest verifier RFC 7636 §4.1 allows.
 pub const MAX_VERIFIER_LEN: usize = 128;
+
+/// The start of both length errors (RFC 7636 §4.1).
+const LENGTH_RULE: &str = "a code verifier must be 43 to 128 characters long, ";
 
 /// A PKCE `code_verifier` (RFC 7636 §4.1). A secret: `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]
@@ -31,9 +33,7 @@ impl CodeVerifier {
         if !(MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN).contains(&len) {
             return Err(Error::new(
                 ErrorCode::InvalidCodeVerifier,
-                format!(
-                    "a code verifier must be {MIN_VERIFIER_LEN} to {MAX_VERIFIER_LEN} characters long, {len} was asked for"
-                ),
+                concat(&[LENGTH_RULE, &decimal(len), " was asked for"]),
             ));
         }
         // Fewest octets whose base64url form has `len` characters: 32 for 43, as in
@@ -45,7 +45,10 @@ impl CodeVerifier {
         let mut bytes = vec![0u8; octets];
         entropy.fill(&mut bytes)?;
         let mut s = base64url::encode(&bytes);
-        s.truncate(len);
+        // At most one character past `len` (ASCII): drop it.
+        while s.len() > len {
+            s.pop();
+        }
         Ok(Self(s))
     }
 
@@ -57,20 +60,17 @@ impl CodeVerifier {
         if !(MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN).contains(&len) {
             return Err(Error::new(
                 ErrorCode::InvalidCodeVerifier,
-                format!(
-                    "a code verifier must be {MIN_VERIFIER_LEN} to {MAX_VERIFIER_LEN} characters long, this one has {len} bytes"
-                ),
+                concat(&[LENGTH_RULE, "this one has ", &decimal(len), " bytes"]),
             ));
         }
-        if let Some(pos) = verifier
-            .bytes()
-            .position(|b| !crate::form::is_unreserved(b))
-        {
+        if let Some(pos) = crate::text::first_outside(&verifier, crate::form::is_unreserved) {
             return Err(Error::new(
                 ErrorCode::InvalidCodeVerifier,
-                format!(
-                    "a code verifier may only use A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1); byte {pos} is not one of them"
-                ),
+                concat(&[
+                    "a code verifier may only use A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1); byte ",
+                    &decimal(pos),
+                    " is not one of them",
+                ]),
             ));
         }
         Ok(Self(verifier))
@@ -83,7 +83,11 @@ impl CodeVerifier {
 
     /// The S256 challenge: `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(base64url::encode(&Sha256::digest(self.0.as_bytes())))
+        #[cfg(feature = "std")]
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(self.0.as_bytes());
+        #[cfg(not(feature = "std"))]
+        let digest = crate::sha256::digest(self.0.as_bytes());
+        CodeChallenge(base64url::encode(&digest))
     }
 }
 
@@ -103,9 +107,9 @@ impl CodeChallenge {
     pub fn new(challenge: impl Into<String>) -> Result<Self, Error> {
         let challenge = challenge.into();
         let ok = challenge.len() == 43
-            && challenge
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && crate::text::all_in(&challenge, |b| {
+                b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+            });
         if ok {
             Ok(Self(challenge))
         } else {
@@ -140,12 +144,11 @@ impl CodeChallengeMethod {
                 ErrorCode::UnsupportedChallengeMethod,
                 "the PKCE method \"plain\" is refused: it gives no protection if the authorization request leaks (OAuth 2.1 §4.1.1); use S256",
             )),
-            other => Err(Error::new(
+            other => Err(crate::error::quoting(
                 ErrorCode::UnsupportedChallengeMethod,
-                format!(
-                    "unknown PKCE method \"{}\"; only S256 is supported",
-                    crate::error::excerpt(other)
-                ),
+                &["unknown PKCE method "],
+                other,
+                &["; only S256 is supported"],
             )),
         }
     }
@@ -257,6 +260,37 @@ mod tests {
             let err = CodeVerifier::new(bad).unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidCodeVerifier);
         }
+    }
+
+    #[test]
+    fn messages_name_the_rule_and_the_numbers() {
+        assert_eq!(
+            LENGTH_RULE,
+            format!(
+                "a code verifier must be {MIN_VERIFIER_LEN} to {MAX_VERIFIER_LEN} characters long, "
+            )
+        );
+        let mut e = FixedEntropy(vec![1], 0);
+        assert_eq!(
+            CodeVerifier::generate_with_len(&mut e, 129)
+                .unwrap_err()
+                .message(),
+            "a code verifier must be 43 to 128 characters long, 129 was asked for"
+        );
+        assert_eq!(
+            CodeVerifier::new("a".repeat(42)).unwrap_err().message(),
+            "a code verifier must be 43 to 128 characters long, this one has 42 bytes"
+        );
+        assert_eq!(
+            CodeVerifier::new(format!("{}+", "a".repeat(100)))
+                .unwrap_err()
+                .message(),
+            "a code verifier may only use A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1); byte 100 is not one of them"
+        );
+        assert_eq!(
+            CodeChallengeMethod::parse("S1\n").unwrap_err().message(),
+            "unknown PKCE method \"S1\\u{a}\"; only S256 is supported"
+        );
     }
 
     #[test]

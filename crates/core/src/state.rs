@@ -49,7 +49,7 @@ macro_rules! opaque_token {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($name), "([redacted])"))
+                f.write_str(concat!(stringify!($name), "([redacted])"))
             }
         }
     };

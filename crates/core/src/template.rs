@@ -8,20 +8,29 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::text::split_once;
+
 /// Escapes `& < > " '` so a value is inert inside element content and quoted attributes.
 /// Numeric references (`&#60;`), the same bytes `oauth-callback` writes, so a custom page
 /// renders identically with either library.
 pub fn escape_html(value: &str, out: &mut String) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&#38;"),
-            '<' => out.push_str("&#60;"),
-            '>' => out.push_str("&#62;"),
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // The text between escaped bytes is copied in runs; every cut is next to an ASCII
+    // byte, so on a character boundary.
+    let mut run = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let reference = match b {
+            b'&' => "&#38;",
+            b'<' => "&#60;",
+            b'>' => "&#62;",
+            b'"' => "&#34;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(value.get(run..i).unwrap_or_default());
+        out.push_str(reference);
+        run = i + 1;
     }
+    out.push_str(value.get(run..).unwrap_or_default());
 }
 
 /// The one scanner both renderers use: `placeholder` maps the text between `{{` and `}}`
@@ -36,22 +45,22 @@ fn scan<'a, 't>(
 ) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let found = after
-            .find("}}")
-            .and_then(|close| placeholder(&after[..close]).map(|name| (name, close)));
+    // Every cut is next to an ASCII brace, so on a character boundary.
+    while let Some((before, after)) = split_once(rest, "{{") {
+        out.push_str(before);
+        let found = split_once(after, "}}")
+            .and_then(|(inner, tail)| placeholder(inner).map(|name| (name, tail)));
         match found {
-            Some((name, close)) => {
+            Some((name, tail)) => {
                 if let Some(v) = lookup(name) {
                     escape_html(v, &mut out);
                 }
-                rest = &after[close + 2..];
+                rest = tail;
             }
             None => {
                 out.push('{');
-                rest = &rest[open + 1..];
+                // Go on from the second brace.
+                rest = rest.get(before.len() + 1..).unwrap_or_default();
             }
         }
     }
@@ -74,19 +83,32 @@ pub fn render_known<'a>(
     )
 }
 
-fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+/// The name in `inner`, the text between `{{` and `}}`: letters, digits and `_`, with
+/// whitespace (Unicode `White_Space`, as `str::trim` strips) around it allowed.
+fn trimmed_name(inner: &str) -> Option<&str> {
+    let mut name: Option<(usize, usize)> = None;
+    let mut after = false;
+    for (i, c) in inner.char_indices() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if after {
+                return None;
+            }
+            name = Some((name.map_or(i, |(start, _)| start), i + 1));
+        } else if c.is_whitespace() {
+            after = name.is_some();
+        } else {
+            return None;
+        }
+    }
+    let (start, end) = name?;
+    inner.get(start..end)
 }
 
 /// Renders `template`, replacing each `{{name}}` (spaces inside the braces allowed) with
 /// the escaped value `lookup(name)` gives, or nothing when it gives none. Text that is not
 /// a well-formed placeholder is copied unchanged.
 pub fn render<'a>(template: &str, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
-    scan(
-        template,
-        |inner| Some(inner.trim()).filter(|name| is_name(name)),
-        lookup,
-    )
+    scan(template, trimmed_name, lookup)
 }
 
 /// [`render`] with the values as name/value pairs; the first pair with a name wins.
@@ -138,6 +160,28 @@ mod tests {
         );
         let nested = render_known("{{error}}", &names, |_| Some("{{error}}"));
         assert_eq!(nested, "{{error}}", "values are not rescanned");
+    }
+
+    #[test]
+    fn trimmed_name_is_trim_then_name() {
+        fn reference(inner: &str) -> Option<&str> {
+            let name = inner.trim();
+            let ok =
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            ok.then_some(name)
+        }
+        let parts = [
+            "", " ", "\t", "\u{3000}", "\u{85}", "\u{a0}", "\u{200b}", "a", "_", "Z9", "a b", "é",
+            "-", "{", "}", "\n", "ab_1",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let inner = alloc::format!("{a}{b}{c}");
+                    assert_eq!(trimmed_name(&inner), reference(&inner), "{inner:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,17 +6,17 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::Cell;
 
 use oauth_callback_core::{Entropy, Error};
 
 use crate::{ops, scratch};
 
-/// The current call's input and output. `RefCell` borrows never span a call into
-/// JavaScript, so an exception thrown there leaves no borrow behind.
+/// The current call's input and output. `Cell`s, moved in and out whole: no borrow can
+/// be left behind by an exception thrown in JavaScript, and no borrow check can panic.
 struct Slots {
-    input: RefCell<Vec<u8>>,
-    output: RefCell<Vec<u8>>,
+    input: Cell<Vec<u8>>,
+    output: Cell<Vec<u8>>,
 }
 
 // SAFETY: wasm32-unknown-unknown without threads: one thread ever touches the slots.
@@ -24,8 +24,8 @@ struct Slots {
 unsafe impl Sync for Slots {}
 
 static SLOTS: Slots = Slots {
-    input: RefCell::new(Vec::new()),
-    output: RefCell::new(Vec::new()),
+    input: Cell::new(Vec::new()),
+    output: Cell::new(Vec::new()),
 };
 
 #[allow(unsafe_code)]
@@ -61,7 +61,7 @@ pub extern "C" fn input(len: usize) -> *mut u8 {
     scratch::reset();
     let mut buf = alloc::vec![0u8; len];
     let ptr = buf.as_mut_ptr();
-    *SLOTS.input.borrow_mut() = buf;
+    SLOTS.input.set(buf);
     ptr
 }
 
@@ -70,22 +70,18 @@ pub extern "C" fn input(len: usize) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub extern "C" fn call(op: u32) -> *const u8 {
     let input = SLOTS.input.take();
-    let mut out = Vec::new();
-    match ops::run(op, &input, &mut PageEntropy) {
-        Ok(value) => {
-            out.push(0);
-            out.extend_from_slice(value.as_bytes());
-        }
-        Err(e) => {
-            let mut text = String::from(e.code().as_str());
-            text.push('\n');
-            text.push_str(e.message());
-            out.push(1);
-            out.extend_from_slice(text.as_bytes());
-        }
+    // The status byte, then the value, or `CODE\nmessage`.
+    let mut out = String::from("\0");
+    if let Err(e) = ops::run_into(op, &input, &mut PageEntropy, &mut out) {
+        out.clear();
+        out.push('\u{1}');
+        out.push_str(e.code().as_str());
+        out.push('\n');
+        out.push_str(e.message());
     }
+    let out = out.into_bytes();
     let ptr = out.as_ptr();
-    *SLOTS.output.borrow_mut() = out;
+    SLOTS.output.set(out);
     ptr
 }
 
@@ -93,7 +89,10 @@ pub extern "C" fn call(op: u32) -> *const u8 {
 #[allow(unsafe_code)]
 #[unsafe(no_mangle)]
 pub extern "C" fn output_len() -> usize {
-    SLOTS.output.borrow().len()
+    let out = SLOTS.output.take();
+    let len = out.len();
+    SLOTS.output.set(out);
+    len
 }
 
 /// Ends the module on a panic without formatting anything: the page's call then fails

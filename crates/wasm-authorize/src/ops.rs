@@ -2,7 +2,7 @@
 //! arguments read from a frame. The wasm bindings of `crates/wasm` (`protocol.rs`) make
 //! the same calls; `tests/facade` checks that both modules answer alike.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use oauth_callback_core::{
@@ -34,11 +34,11 @@ fn unknown_operation() -> Error {
     Error::new(ErrorCode::InvalidParameter, "unknown operation")
 }
 
-fn pairs(args: &mut Args<'_>) -> Result<Vec<(String, String)>, Error> {
+fn pairs<'a>(args: &mut Args<'a>) -> Result<Vec<(&'a str, &'a str)>, Error> {
     let n = args.number()?;
     let mut out = Vec::new();
     for _ in 0..n {
-        out.push((args.text()?.to_string(), args.text()?.to_string()));
+        out.push((args.text()?, args.text()?));
     }
     Ok(out)
 }
@@ -63,43 +63,57 @@ fn authorization_url(args: &mut Args<'_>) -> Result<String, Error> {
         req = req.resource(args.text()?)?;
     }
     for (name, value) in pairs(args)? {
-        req = req.param(&name, &value)?;
+        req = req.param(name, value)?;
     }
     req.build()
 }
 
 /// Runs operation `op` on the framed `input`, drawing randomness from `entropy`.
 pub fn run(op: u32, input: &[u8], entropy: &mut impl Entropy) -> Result<String, Error> {
+    let mut out = String::new();
+    run_into(op, input, entropy, &mut out)?;
+    Ok(out)
+}
+
+/// [`run`], appending the value to `out` (the module's output, after its status byte)
+/// instead of returning a string of its own.
+pub fn run_into(
+    op: u32,
+    input: &[u8],
+    entropy: &mut impl Entropy,
+    out: &mut String,
+) -> Result<(), Error> {
     let mut args = Args::new(input);
     match op {
         PKCE_PAIR => {
             let len = usize::try_from(args.number()?).unwrap_or(usize::MAX);
             let verifier = CodeVerifier::generate_with_len(entropy, len)?;
-            let mut out = String::from(verifier.secret());
+            out.push_str(verifier.secret());
             out.push(' ');
             out.push_str(verifier.challenge().as_str());
-            Ok(out)
         }
-        CHALLENGE => Ok(CodeVerifier::new(args.text()?)?
-            .challenge()
-            .as_str()
-            .to_string()),
-        STATE => Ok(State::generate(entropy)?.secret().to_string()),
-        NONCE => Ok(Nonce::generate(entropy)?.secret().to_string()),
-        AUTHORIZATION_URL => authorization_url(&mut args),
+        CHALLENGE => out.push_str(CodeVerifier::new(args.text()?)?.challenge().as_str()),
+        STATE => out.push_str(State::generate(entropy)?.secret()),
+        NONCE => out.push_str(Nonce::generate(entropy)?.secret()),
+        AUTHORIZATION_URL => out.push_str(&authorization_url(&mut args)?),
         TEMPLATE => {
             let text = args.text()?;
-            Ok(template::render_pairs(text, &pairs(&mut args)?))
+            let values = pairs(&mut args)?;
+            // `render_pairs` over borrowed texts: the first pair with a name wins.
+            out.push_str(&template::render(text, |name| {
+                values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+            }));
         }
         LOOPBACK_REDIRECT_URI => {
             let hostname = args.text()?;
             let port = u16::try_from(args.number()?)
                 .map_err(|_| Error::new(ErrorCode::InvalidParameter, "port must be 0 to 65535"))?;
-            loopback::redirect_uri(hostname, port, args.text()?)
+            out.push_str(&loopback::redirect_uri(hostname, port, args.text()?)?);
         }
-        CHECKED_ENDPOINT => Ok(Endpoint::parse(args.text()?)?.to_string()),
-        _ => Err(unknown_operation()),
+        CHECKED_ENDPOINT => out.push_str(&Endpoint::parse(args.text()?)?.url()),
+        _ => return Err(unknown_operation()),
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,9 +2,13 @@
 //! loaded with, emptied at the start of each call from JavaScript ([`reset`]). Nothing an
 //! operation allocates outlives the next call, so nothing needs freeing one by one, and
 //! the module stays as large as its largest call needed.
+//!
+//! Running out of memory traps (`unreachable`) instead of returning null: the same end as
+//! a panic here, and the allocator then provably never fails, so `alloc`'s
+//! `handle_alloc_error` path, which formats the failed size, drops out of the module.
 
 use core::alloc::{GlobalAlloc, Layout};
-use core::arch::wasm32::{memory_grow, memory_size};
+use core::arch::wasm32::{memory_grow, memory_size, unreachable};
 use core::cell::Cell;
 
 const PAGE: usize = 65_536;
@@ -40,20 +44,14 @@ impl Scratch {
             .checked_add(align - 1)
             .map(|n| n & !(align - 1))
         else {
-            return core::ptr::null_mut();
+            unreachable()
         };
         let Some(end) = begin.checked_add(layout.size()) else {
-            return core::ptr::null_mut();
+            unreachable()
         };
-        let have = memory_size(0) * PAGE;
-        if end > have {
-            let pages = (end - have).div_ceil(PAGE);
-            if memory_grow(0, pages) == usize::MAX {
-                return core::ptr::null_mut();
-            }
-        }
+        grow_to(end);
         self.next.set(end);
-        begin as *mut u8
+        non_null(begin)
     }
 }
 
@@ -72,28 +70,38 @@ unsafe impl GlobalAlloc for Scratch {
         // The last allocation grows in place: a string being built is usually the last.
         if ptr as usize + layout.size() == self.next.get() {
             let Some(end) = (ptr as usize).checked_add(new_size) else {
-                return core::ptr::null_mut();
+                unreachable()
             };
-            let have = memory_size(0) * PAGE;
-            if end > have && memory_grow(0, (end - have).div_ceil(PAGE)) == usize::MAX {
-                return core::ptr::null_mut();
-            }
-            if end >= ptr as usize {
-                self.next.set(end.max(ptr as usize));
-                return ptr;
-            }
+            grow_to(end);
+            self.next.set(end);
+            return non_null(ptr as usize);
         }
         let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
-            return core::ptr::null_mut();
+            unreachable()
         };
         let new = self.take(new_layout);
-        if !new.is_null() {
-            // SAFETY: both ranges are live allocations of at least the copied length and
-            // do not overlap (`new` was taken past `ptr`'s end).
-            unsafe { core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size)) };
-        }
+        // SAFETY: both ranges are live allocations of at least the copied length and
+        // do not overlap (`new` was taken past `ptr`'s end).
+        unsafe { core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size)) };
         new
     }
+}
+
+/// Grows linear memory to hold `end` bytes, or traps.
+fn grow_to(end: usize) {
+    let have = memory_size(0) * PAGE;
+    if end > have && memory_grow(0, (end - have).div_ceil(PAGE)) == usize::MAX {
+        unreachable()
+    }
+}
+
+/// `addr` as a pointer the compiler knows is not null (scratch memory starts past the
+/// module's own data, never at 0).
+fn non_null(addr: usize) -> *mut u8 {
+    if addr == 0 {
+        unreachable()
+    }
+    addr as *mut u8
 }
 
 /// Empties scratch memory. Only between calls: no allocation may be alive.
