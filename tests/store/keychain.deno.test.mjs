@@ -19,3 +19,12 @@ Deno.test("keychain (Deno): stores, reads and deletes a real Secret Service item
   await store.delete("srv");
   equal(secretTool("lookup", "service", service, "username", "deno"), "", "the item is gone with the last key");
 });
+
+Deno.test("keychain (Deno): text with newlines, quotes and non-ASCII round-trips, and libsecret reads it", async () => {
+  const odd = 'one\ntwo\t"three" \\ ü 日本語 🎉';
+  const store = lib.keychainStore({ service, account: "deno-text" });
+  await store.set("srv", { accessToken: odd });
+  equal((await lib.keychainStore({ service, account: "deno-text" }).get("srv")).accessToken, odd, "read back");
+  equal(JSON.parse(secretTool("lookup", "service", service, "username", "deno-text")).entries.srv.tokens.accessToken, odd, "secret-tool sees the same text");
+  await store.delete("srv");
+});

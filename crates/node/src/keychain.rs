@@ -1,6 +1,9 @@
-//! The OS keychain as token storage (`keyring`): macOS Keychain, Windows Credential
-//! Manager, Linux Secret Service. The whole store document is one secret per
-//! service/account; changes run under a lock file so processes never overwrite each other.
+//! The OS keychain as token storage: macOS Keychain and Windows Credential Manager through
+//! `keyring`, the Linux Secret Service through our own D-Bus client (`secret_service`).
+//! The whole store document is one secret per service/account; changes run under a lock
+//! file so processes never overwrite each other. A locked Linux keychain is unlocked
+//! (the system's prompt, if it needs the user) before that lock is taken, so no lock is
+//! held while a person types a password.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,18 +31,98 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
-fn keychain_error(e: &keyring::Error) -> napi::Error {
-    match e {
-        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => lib_error(
-            "KEYCHAIN_UNAVAILABLE",
-            format!(
-                "no usable OS keychain here ({e}); on Linux a Secret Service (gnome-keyring, KWallet) must be running and unlocked"
-            ),
+fn unavailable(detail: &str) -> napi::Error {
+    lib_error(
+        "KEYCHAIN_UNAVAILABLE",
+        format!(
+            "no usable OS keychain here ({detail}); on Linux a Secret Service (gnome-keyring, KWallet) must be running and unlocked"
         ),
-        other => lib_error(
-            "KEYCHAIN_ERROR",
-            format!("the OS keychain refused the request: {other}"),
-        ),
+    )
+}
+
+fn refused(detail: &str) -> napi::Error {
+    lib_error(
+        "KEYCHAIN_ERROR",
+        format!("the OS keychain refused the request: {detail}"),
+    )
+}
+
+/// The Secret Service client (Linux).
+#[cfg(target_os = "linux")]
+mod os {
+    use napi::Result;
+
+    use crate::secret_service::{self, Error};
+
+    fn error(e: Error) -> napi::Error {
+        match e {
+            Error::Unavailable(m) => super::unavailable(&m),
+            Error::Reply(name, m) => super::unavailable(&format!("D-Bus error {name}: {m}")),
+            Error::Failed(m) => super::refused(&m),
+        }
+    }
+
+    pub(super) fn read(service: &str, account: &str) -> Result<Option<String>> {
+        secret_service::read(service, account).map_err(error)
+    }
+
+    pub(super) fn write(service: &str, account: &str, document: &str) -> Result<()> {
+        secret_service::write(service, account, document).map_err(error)
+    }
+
+    pub(super) fn remove(service: &str, account: &str) -> Result<()> {
+        secret_service::delete(service, account).map_err(error)
+    }
+
+    /// Unlocks what the entry's operations use, showing the system's prompt if needed.
+    pub(super) fn unlock(service: &str, account: &str) -> Result<()> {
+        secret_service::unlock(service, account).map_err(error)
+    }
+}
+
+/// `keyring` (macOS, Windows).
+#[cfg(not(target_os = "linux"))]
+mod os {
+    use napi::Result;
+
+    fn error(e: &keyring::Error) -> napi::Error {
+        match e {
+            keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
+                super::unavailable(&e.to_string())
+            }
+            other => super::refused(&other.to_string()),
+        }
+    }
+
+    fn entry(service: &str, account: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(service, account).map_err(|e| error(&e))
+    }
+
+    pub(super) fn read(service: &str, account: &str) -> Result<Option<String>> {
+        match entry(service, account)?.get_password() {
+            Ok(s) => Ok(Some(s)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(error(&e)),
+        }
+    }
+
+    pub(super) fn write(service: &str, account: &str, document: &str) -> Result<()> {
+        entry(service, account)?
+            .set_password(document)
+            .map_err(|e| error(&e))
+    }
+
+    pub(super) fn remove(service: &str, account: &str) -> Result<()> {
+        match entry(service, account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(error(&e)),
+        }
+    }
+
+    /// Nothing to do: these keychains ask the user within each call.
+    #[allow(clippy::unnecessary_wraps)]
+    pub(super) fn unlock(_service: &str, _account: &str) -> Result<()> {
+        Ok(())
     }
 }
 
@@ -52,22 +135,20 @@ pub struct NativeKeychain {
 }
 
 impl NativeKeychain {
-    fn entry(&self) -> Result<keyring::Entry> {
-        keyring::Entry::new(&self.service, &self.account).map_err(|e| keychain_error(&e))
-    }
-
     fn read_now(&self) -> Result<Option<String>> {
-        match self.entry()?.get_password() {
-            Ok(s) => Ok(Some(s)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keychain_error(&e)),
-        }
+        os::read(&self.service, &self.account)
     }
 
     fn write_now(&self, document: &str) -> Result<()> {
-        self.entry()?
-            .set_password(document)
-            .map_err(|e| keychain_error(&e))
+        os::write(&self.service, &self.account, document)
+    }
+
+    fn remove_now(&self) -> Result<()> {
+        os::remove(&self.service, &self.account)
+    }
+
+    fn unlock_now(&self) -> Result<()> {
+        os::unlock(&self.service, &self.account)
     }
 }
 
@@ -102,12 +183,19 @@ impl NativeKeychain {
         join(spawn_blocking(move || me.read_now()).await)
     }
 
-    /// Runs under the lock: returns the current document; `commit` writes the next one.
+    /// Takes the lock, having first unlocked the keychain (a prompt is answered while no
+    /// lock is held).
     #[napi]
     pub async fn lock(&self) -> Result<KeychainLock> {
         let me = self.clone_for_task();
-        let path = self.lock_path.clone();
-        let file = join(spawn_blocking(move || lock_file(&path, LOCK_TIMEOUT)).await)?;
+        let task = self.clone_for_task();
+        let file = join(
+            spawn_blocking(move || {
+                task.unlock_now()?;
+                lock_file(&task.lock_path, LOCK_TIMEOUT)
+            })
+            .await,
+        )?;
         Ok(KeychainLock {
             keychain: me,
             lock: HeldLock::new(file),
@@ -118,13 +206,7 @@ impl NativeKeychain {
     #[napi]
     pub async fn remove(&self) -> Result<()> {
         let me = self.clone_for_task();
-        join(
-            spawn_blocking(move || match me.entry()?.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(&e)),
-            })
-            .await,
-        )
+        join(spawn_blocking(move || me.remove_now()).await)
     }
 }
 
@@ -168,13 +250,7 @@ impl KeychainLock {
     pub async fn remove(&self) -> Result<()> {
         self.lock.held()?;
         let k = self.keychain.clone_for_task();
-        join(
-            spawn_blocking(move || match k.entry()?.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(&e)),
-            })
-            .await,
-        )
+        join(spawn_blocking(move || k.remove_now()).await)
     }
 
     /// Releases the lock; again does nothing.

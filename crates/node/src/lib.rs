@@ -6,6 +6,8 @@ mod file_store;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod keychain;
 mod listener;
+#[cfg(target_os = "linux")]
+mod secret_service;
 mod server;
 
 pub use file_store::{FileStoreLock, FileStoreOptions, NativeFileStore};
