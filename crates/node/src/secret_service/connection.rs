@@ -641,17 +641,13 @@ mod tests {
             read_until(&mut s, b"\r\n");
             std::thread::sleep(Duration::from_secs(3));
         });
-        let start = Instant::now();
+        // The peer answers nothing for 3 s, then hangs up: "in time" shows the 300 ms
+        // deadline ended the wait, not the closed socket.
         match connect_to(&dir, Duration::from_millis(300)) {
             Err(Error::Unavailable(m)) => assert!(m.contains("in time"), "{m}"),
             Err(other) => panic!("{other:?}"),
             Ok(_) => panic!("connected"),
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(2),
-            "{:?}",
-            start.elapsed()
-        );
         server.join().unwrap();
     }
 
