@@ -4,6 +4,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode, excerpt};
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
 use crate::json::Value;
+use crate::text::concat;
 
 /// The metadata this client uses, with every endpoint checked (https or loopback), and
 /// the whole document as the server published it.
@@ -62,12 +63,7 @@ impl ServerMetadata {
             ),
             (
                 "tokenEndpointAuthMethods".into(),
-                Value::Array(
-                    self.token_endpoint_auth_methods
-                        .iter()
-                        .map(|m| s(m))
-                        .collect(),
-                ),
+                Value::strings(&self.token_endpoint_auth_methods),
             ),
             ("userinfoEndpoint".into(), opt(&self.userinfo_endpoint)),
             ("jwksUri".into(), opt(&self.jwks_uri)),
@@ -91,38 +87,39 @@ pub fn metadata_requests(issuer: &str) -> Result<Vec<HttpRequest>, Error> {
     let origin = ep.with_query("");
     let origin = origin.strip_suffix(ep.path()).unwrap_or(&origin);
     Ok(vec![
-        HttpRequest::get_json(format!(
-            "{origin}/.well-known/oauth-authorization-server{path}"
-        )),
-        HttpRequest::get_json(format!("{origin}{path}/.well-known/openid-configuration")),
+        HttpRequest::get_json(concat(&[
+            origin,
+            "/.well-known/oauth-authorization-server",
+            path,
+        ])),
+        HttpRequest::get_json(concat(&[origin, path, "/.well-known/openid-configuration"])),
     ])
 }
 
 fn endpoint(v: &Value, name: &str) -> Result<Option<String>, Error> {
     optional_str(v, name, "discovery")?
-        .map(|u| Endpoint::parse(u).map(|e| e.to_string()))
+        .map(|u| Endpoint::parse(u).map(|e| e.url()))
         .transpose()
+}
+
+fn not_strings(name: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidResponse,
+        concat(&["discovery \"", name, "\" must be a list of strings"]),
+    )
 }
 
 fn strings(v: &Value, name: &str) -> Result<Option<Vec<String>>, Error> {
     match v.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str().map(str::to_owned).ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidResponse,
-                        format!("discovery \"{name}\" must be a list of strings"),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(Error::new(
-            ErrorCode::InvalidResponse,
-            format!("discovery \"{name}\" must be a list of strings"),
-        )),
+        Some(Value::Array(items)) => {
+            let mut strings = Vec::new();
+            for item in items {
+                strings.push(item.as_str().ok_or_else(|| not_strings(name))?.to_owned());
+            }
+            Ok(Some(strings))
+        }
+        Some(_) => Err(not_strings(name)),
     }
 }
 
@@ -139,11 +136,13 @@ pub fn process_metadata(
     if issuer != expected_issuer {
         return Err(Error::new(
             ErrorCode::IssuerMismatch,
-            format!(
-                "the metadata names issuer \"{}\", not \"{}\" (RFC 8414 §3.3)",
-                excerpt(issuer),
-                excerpt(expected_issuer)
-            ),
+            concat(&[
+                "the metadata names issuer \"",
+                &excerpt(issuer),
+                "\", not \"",
+                &excerpt(expected_issuer),
+                "\" (RFC 8414 §3.3)",
+            ]),
         )
         .into());
     }

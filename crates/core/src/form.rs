@@ -67,17 +67,20 @@ pub fn decode_bytes(raw: &str) -> Vec<u8> {
 /// Parses a query string into ordered name/value pairs (WHATWG URL §5.1 semantics).
 /// `None` when a name or value is not UTF-8 after decoding.
 pub fn parse_query(query: &str) -> Option<Vec<(String, String)>> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((
-                String::from_utf8(decode_bytes(n)).ok()?,
-                String::from_utf8(decode_bytes(v)).ok()?,
-            ))
-        })
-        .collect()
+    // A plain loop: an iterator chain collected into `Option<Vec<_>>` costs the browser
+    // module several generic helpers (issue 11).
+    let mut pairs = Vec::new();
+    for pair in crate::text::split_byte(query, b'&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (n, v) = crate::text::split_once_byte(pair, b'=').unwrap_or((pair, ""));
+        pairs.push((
+            String::from_utf8(decode_bytes(n)).ok()?,
+            String::from_utf8(decode_bytes(v)).ok()?,
+        ));
+    }
+    Some(pairs)
 }
 
 #[cfg(test)]

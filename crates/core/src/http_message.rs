@@ -3,6 +3,7 @@
 
 use crate::error::{Error, ErrorCode, excerpt};
 use crate::json::{self, Value};
+use crate::text::concat;
 
 /// A request for the driver to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,26 +95,24 @@ pub fn json_object(status: u16, body: &str, what: &str) -> Result<Value, StepErr
         {
             return Err(StepError::OAuth(e));
         }
-        return Err(Error::new(
-            ErrorCode::InvalidResponse,
-            format!(
-                "the {what} answered HTTP {status} without an OAuth error: \"{}\"",
-                // Redacted first: an error page may echo the request's secrets.
-                excerpt(&crate::trace::redact_body(body))
-            ),
-        )
-        .into());
+        let mut message = concat(&["the ", what, " answered HTTP "]);
+        crate::text::push_decimal(&mut message, usize::from(status));
+        message.push_str(" without an OAuth error: \"");
+        // Redacted first: an error page may echo the request's secrets.
+        message.push_str(&excerpt(&crate::trace::redact_body(body)));
+        message.push('"');
+        return Err(Error::new(ErrorCode::InvalidResponse, message).into());
     }
     match parsed {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!("the {what} response is not a JSON object"),
+            concat(&["the ", what, " response is not a JSON object"]),
         )
         .into()),
         Err(e) => Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!("the {what} response: {}", e.message()),
+            concat(&["the ", what, " response: ", e.message()]),
         )
         .into()),
     }
@@ -137,17 +136,21 @@ pub fn oauth_error(v: &Value) -> Option<OAuthErrorResponse> {
     })
 }
 
+fn malformed(name: &str, what: &str) -> String {
+    concat(&["the ", what, " response has a malformed \"", name, "\""])
+}
+
 /// A required non-empty string member.
 pub fn required_str<'a>(v: &'a Value, name: &str, what: &str) -> Result<&'a str, Error> {
     match v.get(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
         Some(_) => Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!("the {what} response has a malformed \"{name}\""),
+            malformed(name, what),
         )),
         None => Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!("the {what} response lacks \"{name}\""),
+            concat(&["the ", what, " response lacks \"", name, "\""]),
         )),
     }
 }
@@ -159,7 +162,7 @@ pub fn optional_str<'a>(v: &'a Value, name: &str, what: &str) -> Result<Option<&
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!("the {what} response has a malformed \"{name}\""),
+            malformed(name, what),
         )),
     }
 }

@@ -27,6 +27,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// An array of the strings. A plain loop in one place, not an iterator chain per
+    /// caller (less code in the browser's module, issue 11).
+    pub fn strings(items: &[String]) -> Value {
+        let mut out = Vec::new();
+        for item in items {
+            out.push(Value::String(item.clone()));
+        }
+        Value::Array(out)
+    }
+
     /// The member `name` of an object.
     pub fn get(&self, name: &str) -> Option<&Value> {
         match self {
@@ -116,7 +126,10 @@ fn write_string(s: &str, out: &mut String) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    crate::text::push_hex_lower(out, (c as u32 >> shift) & 0xf);
+                }
             }
             c => out.push(c),
         }
@@ -217,7 +230,11 @@ fn write_number(n: f64, out: &mut String) {
     }
     if n.abs() < EXACT && n == n.trunc() {
         #[allow(clippy::cast_possible_truncation)]
-        out.push_str(&(n as i64).to_string());
+        let i = n as i64;
+        if i < 0 {
+            out.push('-');
+        }
+        crate::text::push_u128(out, u128::from(i.unsigned_abs()));
         return;
     }
     if n < 0.0 {
@@ -228,7 +245,7 @@ fn write_number(n: f64, out: &mut String) {
         // Every f64 this large is an integer; u128 holds all of them below 3.4e38.
         if a < 1e38 {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            out.push_str(&(a as u128).to_string());
+            crate::text::push_u128(out, a as u128);
             return;
         }
         // Past u128 (`as` would saturate to 2^128 - 1): 18 significant digits and an
@@ -241,7 +258,9 @@ fn write_number(n: f64, out: &mut String) {
         }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let digits = (a / pow10(exp)).round() as u64;
-        out.push_str(&format!("{digits}e{exp}"));
+        crate::text::push_u128(out, u128::from(digits));
+        out.push('e');
+        crate::text::push_decimal(out, exp as usize);
         return;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -250,18 +269,23 @@ fn write_number(n: f64, out: &mut String) {
         int += 1;
         frac = 0;
     }
-    out.push_str(&int.to_string());
+    crate::text::push_u128(out, u128::from(int));
     if frac > 0 {
-        let digits = format!("{frac:09}");
+        // Nine digits with leading zeros: those of 10^9 + frac after its `1`.
+        let mut digits = String::new();
+        crate::text::push_u128(&mut digits, u128::from(frac + 1_000_000_000));
+        while digits.ends_with('0') {
+            digits.pop();
+        }
         out.push('.');
-        out.push_str(digits.trim_end_matches('0'));
+        out.push_str(digits.get(1..).unwrap_or_default());
     }
 }
 
 fn bad(why: &str) -> Error {
     Error::new(
         ErrorCode::InvalidResponse,
-        format!("the response is not valid JSON: {why}"),
+        crate::text::concat(&["the response is not valid JSON: ", why]),
     )
 }
 
@@ -294,8 +318,17 @@ impl Parser<'_> {
         }
     }
 
+    /// The bytes from `start` to the cursor (`start` is an earlier cursor position).
+    fn span(&self, start: usize) -> &[u8] {
+        self.s.get(start..self.i).unwrap_or_default()
+    }
+
     fn eat(&mut self, lit: &str) -> Result<(), Error> {
-        if self.s[self.i..].starts_with(lit.as_bytes()) {
+        if self
+            .s
+            .get(self.i..)
+            .is_some_and(|rest| rest.starts_with(lit.as_bytes()))
+        {
             self.i += lit.len();
             Ok(())
         } else {
@@ -411,8 +444,7 @@ impl Parser<'_> {
                 return Err(bad("malformed number"));
             }
         }
-        let text =
-            std::str::from_utf8(&self.s[start..self.i]).map_err(|_| bad("malformed number"))?;
+        let text = std::str::from_utf8(self.span(start)).map_err(|_| bad("malformed number"))?;
         number_value(text)
             .map(Value::Number)
             .ok_or_else(|| bad("number out of range"))
@@ -423,8 +455,12 @@ impl Parser<'_> {
             .s
             .get(self.i..self.i + 4)
             .ok_or_else(|| bad("short \\u escape"))?;
-        let s = std::str::from_utf8(h).map_err(|_| bad("bad \\u escape"))?;
-        let v = u32::from_str_radix(s, 16).map_err(|_| bad("bad \\u escape"))?;
+        // As `u32::from_str_radix(_, 16)` reads them: four hex digits, or `+` and three.
+        let digits = h.strip_prefix(b"+").unwrap_or(h);
+        let mut v = 0;
+        for &b in digits {
+            v = v * 16 + crate::text::digit(b, 16).ok_or_else(|| bad("bad \\u escape"))?;
+        }
         self.i += 4;
         Ok(v)
     }
@@ -440,9 +476,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            out.push_str(
-                std::str::from_utf8(&self.s[start..self.i]).map_err(|_| bad("not UTF-8"))?,
-            );
+            out.push_str(std::str::from_utf8(self.span(start)).map_err(|_| bad("not UTF-8"))?);
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
@@ -494,6 +528,25 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unicode_escapes_read_as_from_str_radix_does() {
+        for hex in [
+            "0041", "+041", "++41", "-041", "00g1", "ABCD", "abcd", " 041", "+ 41", "+fFf", "0+41",
+            "00é", "dbff", "+d83",
+        ] {
+            let reference = u32::from_str_radix(hex, 16)
+                .ok()
+                .filter(|c| !(0xd800..0xe000).contains(c))
+                .and_then(char::from_u32);
+            let parsed = parse(&format!("\"\\u{hex}\"")).ok();
+            assert_eq!(
+                parsed.as_ref().and_then(Value::as_str),
+                reference.map(String::from).as_deref(),
+                "{hex}"
+            );
+        }
+    }
 
     #[test]
     fn parses_a_token_response() {

@@ -59,7 +59,7 @@ pub mod request_head;
 #[cfg(feature = "std")]
 pub mod revocation;
 pub mod sanitize;
-#[cfg(any(test, not(feature = "std")))]
+#[cfg(any(test, not(feature = "std"), target_arch = "wasm32"))]
 mod sha256;
 pub mod state;
 #[cfg(feature = "std")]

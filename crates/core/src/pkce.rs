@@ -83,9 +83,11 @@ impl CodeVerifier {
 
     /// The S256 challenge: `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
     pub fn challenge(&self) -> CodeChallenge {
-        #[cfg(feature = "std")]
+        // wasm has no SHA instructions for `sha2` to use: core's own rolled-up SHA-256 is
+        // the smaller code there, with or without `std`.
+        #[cfg(all(feature = "std", not(target_arch = "wasm32")))]
         let digest = <sha2::Sha256 as sha2::Digest>::digest(self.0.as_bytes());
-        #[cfg(not(feature = "std"))]
+        #[cfg(any(not(feature = "std"), target_arch = "wasm32"))]
         let digest = crate::sha256::digest(self.0.as_bytes());
         CodeChallenge(base64url::encode(&digest))
     }

@@ -14,7 +14,7 @@ pub fn registration_request(
     grant_types: &[String],
     scope: Option<&str>,
 ) -> Result<HttpRequest, Error> {
-    let url = Endpoint::parse(registration_endpoint)?.to_string();
+    let url = Endpoint::parse(registration_endpoint)?.url();
     if grant_types.is_empty() {
         return Err(Error::new(
             ErrorCode::MissingParameter,
@@ -78,26 +78,19 @@ pub fn process_registration(
         }
     }
     let granted = match v.get("grant_types").and_then(Value::as_array) {
-        Some(list) => list
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|g| Value::String(g.to_owned()))
-            .collect(),
-        None => grant_types
-            .iter()
-            .map(|g| Value::String(g.clone()))
-            .collect(),
+        Some(list) => {
+            let mut granted = Vec::new();
+            for g in list {
+                if let Some(g) = g.as_str() {
+                    granted.push(Value::String(g.to_owned()));
+                }
+            }
+            Value::Array(granted)
+        }
+        None => Value::strings(grant_types),
     };
-    m.push(("grantTypes".to_owned(), Value::Array(granted)));
-    m.push((
-        "redirectUris".to_owned(),
-        Value::Array(
-            redirect_uris
-                .iter()
-                .map(|u| Value::String(u.clone()))
-                .collect(),
-        ),
-    ));
+    m.push(("grantTypes".to_owned(), granted));
+    m.push(("redirectUris".to_owned(), Value::strings(redirect_uris)));
     Ok(Value::Object(m))
 }
 

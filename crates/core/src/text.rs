@@ -24,6 +24,40 @@ pub(crate) fn push_decimal(out: &mut String, n: usize) {
     out.push(char::from(b'0' + (n % 10) as u8));
 }
 
+/// Appends `n` in decimal, as `{n}` would print it, by long division of 32-bit limbs:
+/// no `u128` division routine and no `core::fmt` integer printing in the module.
+#[cfg(feature = "std")]
+pub(crate) fn push_u128(out: &mut String, n: u128) {
+    #[allow(clippy::cast_possible_truncation)]
+    let mut limbs = [
+        (n >> 96) as u32,
+        (n >> 64) as u32,
+        (n >> 32) as u32,
+        n as u32,
+    ];
+    let mut digits = Vec::new();
+    loop {
+        let mut rem = 0u64;
+        for limb in &mut limbs {
+            let cur = (rem << 32) | u64::from(*limb);
+            // `cur / 10` < 2^32 since `rem` < 10.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *limb = (cur / 10) as u32;
+                rem = cur % 10;
+            }
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        digits.push(b'0' + rem as u8);
+        if limbs == [0; 4] {
+            break;
+        }
+    }
+    for &d in digits.iter().rev() {
+        out.push(char::from(d));
+    }
+}
+
 /// `n` in decimal.
 pub(crate) fn decimal(n: usize) -> String {
     let mut out = String::new();

@@ -107,7 +107,7 @@ impl ClientAuth {
                 form::encode_into(&mut user, client_secret);
                 headers.push((
                     "authorization",
-                    format!("Basic {}", base64url::encode_standard(user.as_bytes())),
+                    "Basic ".to_owned() + &base64url::encode_standard(user.as_bytes()),
                 ));
             }
         }
@@ -121,7 +121,7 @@ pub(crate) fn authenticated_post(
     pairs: &[(&str, &str)],
     resources: &[String],
 ) -> Result<HttpRequest, Error> {
-    let url = Endpoint::parse(endpoint)?.to_string();
+    let url = Endpoint::parse(endpoint)?.url();
     let mut body = String::new();
     for (n, v) in pairs {
         form::append_pair(&mut body, n, v);
@@ -139,7 +139,7 @@ fn nonempty(name: &str, v: &str) -> Result<(), Error> {
     if v.is_empty() {
         Err(Error::new(
             ErrorCode::MissingParameter,
-            format!("the token request needs \"{name}\""),
+            crate::text::concat(&["the token request needs \"", name, "\""]),
         ))
     } else {
         Ok(())
@@ -272,10 +272,11 @@ pub fn process_token_response(status: u16, body: &str, now_ms: f64) -> Result<To
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(Error::new(
             ErrorCode::InvalidResponse,
-            format!(
-                "unsupported token_type \"{}\"; only Bearer is supported",
-                crate::error::excerpt(token_type)
-            ),
+            crate::text::concat(&[
+                "unsupported token_type \"",
+                &crate::error::excerpt(token_type),
+                "\"; only Bearer is supported",
+            ]),
         )
         .into());
     }

@@ -27,26 +27,34 @@ pub const SECRET_NAMES: [&str; 15] = [
 
 /// `abc…` for a secret (`…` alone when shorter than 8 characters).
 pub fn redact(secret: &str) -> String {
-    if secret.chars().count() < 8 {
+    if secret.chars().nth(7).is_none() {
         return "…".to_owned();
     }
     // The prefix is shown in a terminal or a log: no control character or escape.
-    let prefix: String = crate::sanitize::strip_controls(secret)
-        .chars()
-        .take(3)
-        .collect();
-    format!("{prefix}…")
+    let mut prefix = String::new();
+    for c in crate::sanitize::strip_controls(secret).chars().take(3) {
+        prefix.push(c);
+    }
+    prefix + "…"
 }
 
 fn redact_value(name: &str, v: &Value) -> Value {
     match v {
         Value::String(s) if SECRET_NAMES.contains(&name) => Value::String(redact(s)),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), redact_value(k, v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(|v| redact_value(name, v)).collect()),
+        Value::Object(m) => {
+            let mut out = Vec::new();
+            for (k, v) in m {
+                out.push((k.clone(), redact_value(k, v)));
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => {
+            let mut out = Vec::new();
+            for v in a {
+                out.push(redact_value(name, v));
+            }
+            Value::Array(out)
+        }
         other => other.clone(),
     }
 }
@@ -61,33 +69,37 @@ pub fn redact_body(body: &str) -> String {
         return redact_value("", &v).to_json();
     }
     if let Some(pairs) = form::parse_query(body)
-        && body.contains('=')
-        && !body.contains([' ', '\n', '<'])
+        && crate::text::contains_any(body, b"=")
+        && !crate::text::contains_any(body, b" \n<")
     {
         // For people, not for sending: decoded, with control characters removed.
         let clean = crate::sanitize::strip_controls;
-        return pairs
-            .iter()
-            .map(|(n, v)| {
-                let shown = if SECRET_NAMES.contains(&n.as_str()) {
-                    redact(v)
-                } else {
-                    clean(v)
-                };
-                format!("{}={shown}", clean(n))
-            })
-            .collect::<Vec<_>>()
-            .join("&");
+        let mut shown = String::new();
+        for (i, (n, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                shown.push('&');
+            }
+            shown.push_str(&clean(n));
+            shown.push('=');
+            shown.push_str(&if SECRET_NAMES.contains(&n.as_str()) {
+                redact(v)
+            } else {
+                clean(v)
+            });
+        }
+        return shown;
     }
-    format!("[{} bytes]", body.len())
+    let mut shown = "[".to_owned();
+    crate::text::push_decimal(&mut shown, body.len());
+    shown + " bytes]"
 }
 
 /// A URL with secret query parameters redacted (authorization URLs carry `state`).
 pub fn redact_url(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
+    let Some((base, query)) = crate::text::split_once_byte(url, b'?') else {
         return url.to_owned();
     };
-    format!("{base}?{}", redact_body(query))
+    crate::text::concat(&[base, "?", &redact_body(query)])
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ fn is_b64token(token: &str) -> bool {
 
 /// OIDC Core §5.3.1: the UserInfo request, the access token in the `Authorization` header.
 pub fn userinfo_request(endpoint: &str, access_token: &str) -> Result<HttpRequest, Error> {
-    let url = Endpoint::parse(endpoint)?.to_string();
+    let url = Endpoint::parse(endpoint)?.url();
     if !is_b64token(access_token) {
         return Err(Error::new(
             ErrorCode::InvalidParameter,
@@ -27,7 +27,7 @@ pub fn userinfo_request(endpoint: &str, access_token: &str) -> Result<HttpReques
     let mut request = HttpRequest::get_json(url);
     request
         .headers
-        .push(("authorization", format!("Bearer {access_token}")));
+        .push(("authorization", "Bearer ".to_owned() + access_token));
     Ok(request)
 }
 
@@ -37,7 +37,27 @@ fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
     let s = header.as_bytes();
     let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
     let mut i = 0;
-    let token_char = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~/".contains(&b);
+    let token_char = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+                    | b'/'
+            )
+    };
     while i < s.len() {
         while i < s.len() && (s[i] == b' ' || s[i] == b'\t' || s[i] == b',') {
             i += 1;
@@ -50,7 +70,7 @@ fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
             i += 1;
             continue;
         }
-        let word = String::from_utf8_lossy(&s[start..i]).into_owned();
+        let word = crate::text::lossy(&s[start..i]);
         let mut j = i;
         while j < s.len() && (s[j] == b' ' || s[j] == b'\t') {
             j += 1;
@@ -80,10 +100,7 @@ fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
             }
             i = j;
             if let Some((_, params)) = out.last_mut() {
-                params.push((
-                    word.to_ascii_lowercase(),
-                    String::from_utf8_lossy(&value).into_owned(),
-                ));
+                params.push((word.to_ascii_lowercase(), crate::text::lossy(&value)));
             }
         } else {
             out.push((word, Vec::new()));
@@ -131,7 +148,7 @@ pub fn process_userinfo(
         return Err(StepError::OAuth(e));
     }
     let media = content_type
-        .and_then(|c| c.split(';').next())
+        .map(|c| crate::text::before(c, b";"))
         .map(|m| m.trim().to_ascii_lowercase());
     if (200..300).contains(&status) && media.as_deref() == Some("application/jwt") {
         return Err(Error::new(
@@ -156,10 +173,11 @@ pub fn process_userinfo(
     {
         return Err(Error::new(
             ErrorCode::ResponseMismatch,
-            format!(
-                "the userinfo response is about another user (sub \"{}\") than the ID token (OIDC Core §5.3.2); it was not used",
-                excerpt(sub)
-            ),
+            crate::text::concat(&[
+                "the userinfo response is about another user (sub \"",
+                &excerpt(sub),
+                "\") than the ID token (OIDC Core §5.3.2); it was not used",
+            ]),
         )
         .into());
     }

@@ -16,15 +16,13 @@ pub(crate) fn request_json(r: &HttpRequest) -> String {
     Value::Object(vec![
         ("method".into(), s(r.method)),
         ("url".into(), s(&r.url)),
-        (
-            "headers".into(),
-            Value::Array(
-                r.headers
-                    .iter()
-                    .map(|(n, v)| Value::Array(vec![s(n), s(v)]))
-                    .collect(),
-            ),
-        ),
+        ("headers".into(), {
+            let mut headers = Vec::new();
+            for (n, v) in &r.headers {
+                headers.push(Value::Array(vec![s(n), s(v)]));
+            }
+            Value::Array(headers)
+        }),
         ("body".into(), r.body.as_deref().map_or(Value::Null, s)),
     ])
     .to_json()
@@ -45,10 +43,11 @@ fn client(
 /// RFC 8414 §3.1 then OIDC Discovery §4: the metadata requests to try, in order.
 #[wasm_bindgen(js_name = discoveryRequests)]
 pub fn discovery_requests(issuer: &str) -> Result<Vec<String>> {
-    Ok(core::discovery::metadata_requests(issuer)?
-        .iter()
-        .map(request_json)
-        .collect())
+    let mut requests = Vec::new();
+    for r in &core::discovery::metadata_requests(issuer)? {
+        requests.push(request_json(r));
+    }
+    Ok(requests)
 }
 
 /// RFC 8414 §3.2-3.3: reads a metadata document (issuer must match) as JSON.
@@ -235,10 +234,11 @@ pub fn validate_authorization_response(
     issuer: Option<String>,
     iss_required: bool,
 ) -> Result<String> {
-    let pairs: Vec<(String, String)> = params
-        .chunks(2)
-        .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
-        .collect();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut params = params.into_iter();
+    while let (Some(name), Some(value)) = (params.next(), params.next()) {
+        pairs.push((name, value));
+    }
     Ok(core::authorization_response::validate(
         &pairs,
         expected_state,

@@ -7,6 +7,9 @@
 use oauth_callback_core as core;
 use wasm_bindgen::prelude::*;
 
+// The browser build (no loopback server) swaps dlmalloc for a much smaller allocator.
+#[cfg(all(target_arch = "wasm32", not(feature = "server")))]
+mod blocks;
 mod client;
 mod protocol;
 
@@ -81,5 +84,36 @@ impl From<core::http_message::StepError> for CoreError {
     }
 }
 
+/// A [`CoreError`] already made a JavaScript object: the conversion happens here, once,
+/// instead of inlined in every binding (a smaller browser module, issue 11).
+pub struct Thrown(JsValue);
+
+impl From<CoreError> for Thrown {
+    #[inline(never)]
+    fn from(e: CoreError) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<core::Error> for Thrown {
+    #[inline(never)]
+    fn from(e: core::Error) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+impl From<core::http_message::StepError> for Thrown {
+    #[inline(never)]
+    fn from(e: core::http_message::StepError) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+impl From<Thrown> for JsValue {
+    fn from(t: Thrown) -> Self {
+        t.0
+    }
+}
+
 /// What every binding returns: a value, or a `CoreError` thrown to JavaScript.
-pub(crate) type Result<T> = std::result::Result<T, CoreError>;
+pub(crate) type Result<T> = std::result::Result<T, Thrown>;

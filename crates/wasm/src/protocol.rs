@@ -74,7 +74,12 @@ pub fn build_authorization_url(
 /// Renders an HTML template, escaping every value; `names[i]` goes with `values[i]`.
 #[wasm_bindgen(js_name = renderTemplate)]
 pub fn render_template(template: &str, names: Vec<String>, values: Vec<String>) -> String {
-    let pairs: Vec<(String, String)> = names.into_iter().zip(values).collect();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut values = values.into_iter();
+    for name in names {
+        let Some(value) = values.next() else { break };
+        pairs.push((name, value));
+    }
     core::template::render_pairs(template, &pairs)
 }
 
@@ -84,18 +89,17 @@ pub fn loopback_redirect_uri(hostname: &str, port: u16, callback_path: &str) -> 
     Ok(core::loopback::redirect_uri(hostname, port, callback_path)?)
 }
 
-/// RFC 8252 §8.3: the loopback addresses to bind for a host name.
+/// RFC 8252 §8.3: the loopback addresses to bind for a host name. Only the loopback
+/// server binds (Deno's, on the full module); a page has none.
+#[cfg(feature = "server")]
 #[wasm_bindgen(js_name = loopbackBindAddresses)]
 pub fn loopback_bind_addresses(hostname: &str) -> Result<Vec<String>> {
-    Ok(core::loopback::bind_addresses(hostname)?
-        .into_iter()
-        .map(|ip| ip.to_string())
-        .collect())
+    Ok(core::loopback::bind_address_texts(hostname)?)
 }
 
 /// RFC 6749 §3.1 / RFC 8252 §8.3: an endpoint URL checked (https, or http on loopback;
 /// no fragment, no user information) and normalized.
 #[wasm_bindgen(js_name = checkedEndpoint)]
 pub fn checked_endpoint(url: &str) -> Result<String> {
-    Ok(core::Endpoint::parse(url)?.to_string())
+    Ok(core::Endpoint::parse(url)?.url())
 }
