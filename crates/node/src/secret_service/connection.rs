@@ -3,7 +3,7 @@
 //! "Message Bus Specification" / `Hello`). Only what a client of one service needs:
 //! method calls and their replies (signals and anything else arriving meanwhile are
 //! skipped), and the messages one by one for a caller waiting for a signal (a Secret
-//! Service prompt's `Completed`).
+//! Service prompt's `Completed`, or the bus's `NameOwnerChanged`).
 //!
 //! Every read and write runs against the connection's deadline, so a bus or service that
 //! stops answering yields an error, never a hang; the caller sets it (one for a whole
@@ -22,8 +22,8 @@ use socket2::{Domain, SockAddr, Socket, Type};
 use super::Error;
 use super::wire::{ERROR, FIXED_HEADER, METHOD_RETURN, Message, Value, message_length, printable};
 
-const BUS_NAME: &str = "org.freedesktop.DBus";
-const BUS_PATH: &str = "/org/freedesktop/DBus";
+pub(crate) const BUS_NAME: &str = "org.freedesktop.DBus";
+pub(crate) const BUS_PATH: &str = "/org/freedesktop/DBus";
 
 /// A unix socket to connect to, from one address of a D-Bus address list.
 #[derive(Debug, PartialEq, Eq)]
@@ -467,6 +467,27 @@ pub(crate) mod fake {
             body,
             ..Message::default()
         }
+    }
+
+    /// The bus's `NameOwnerChanged(name, old_owner, new_owner)`, as sent by `sender`
+    /// (the bus itself is `org.freedesktop.DBus`).
+    pub(crate) fn name_owner_changed(
+        sender: &str,
+        name: &str,
+        old_owner: &str,
+        new_owner: &str,
+    ) -> Message {
+        signal(
+            sender,
+            BUS_PATH,
+            BUS_NAME,
+            "NameOwnerChanged",
+            vec![
+                Value::Str(name.to_owned()),
+                Value::Str(old_owner.to_owned()),
+                Value::Str(new_owner.to_owned()),
+            ],
+        )
     }
 
     /// A connection (deadline `timeout`) to a fake bus that authenticates it, answers its

@@ -11,7 +11,8 @@
 //! - [`service`]: Secret Service API, `org.freedesktop.Secret.Service`, `.Collection`,
 //!   `.Item`: the entries keyring 3.6 reads and writes, found and kept the same way.
 //! - [`prompt`]: Secret Service API, "Prompts": the system's unlock dialog for a locked
-//!   keychain, shown and awaited as keyring did.
+//!   keychain, shown and awaited as keyring did (and given up at once if the service
+//!   stops meanwhile).
 //!
 //! Nothing here waits without a bound. Each operation ([`read`], [`write`], [`delete`],
 //! [`unlock`]) has its own connection and two budgets:
@@ -20,7 +21,9 @@
 //!   `service::TIMEOUT` (25 s) from the start;
 //! - a person at its prompts has `prompt::PROMPT_TIMEOUT` (120 s) in all, however many
 //!   prompts it shows; past that the prompt is dismissed and the operation fails. The
-//!   request deadline stands still while a prompt waits for the person.
+//!   request deadline stands still while a prompt waits for the person. If the service
+//!   exits or loses its bus name meanwhile (the bus's `NameOwnerChanged`), the wait ends
+//!   at once and the operation fails, without `Dismiss`.
 //!
 //! So an operation ends within 145 s whatever the service does, and within 25 s when no
 //! prompt is shown. Where no prompt can be shown (no display), gnome-keyring reports the

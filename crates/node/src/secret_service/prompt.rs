@@ -9,13 +9,21 @@
 //! (its unique name, `GetNameOwner`) counts, so no other client on the bus can answer
 //! for the user. The wait for the person has its own deadline; past it the prompt is
 //! dismissed (best effort) and the operation fails.
+//!
+//! Before `Prompt`, the bus's `NameOwnerChanged(name s, old_owner s, new_owner s)` for
+//! `org.freedesktop.secrets` is subscribed to as well (D-Bus Specification, "Match
+//! Rules", `arg0`): if the service's connection exits or loses the name while the
+//! prompt is open, no `Completed` will come, so the wait ends at once and the operation
+//! fails, without a `Dismiss` (there is no one left to withdraw the prompt). Only such a
+//! signal sent by the bus itself (`org.freedesktop.DBus`) whose old owner is the
+//! service's connection counts; signals about other names are skipped.
 
 use std::time::{Duration, Instant};
 
 use super::Error;
-use super::connection::{Connection, outcome};
+use super::connection::{BUS_NAME, BUS_PATH, Connection, outcome};
 use super::service::SECRETS;
-use super::wire::{SIGNAL, Value};
+use super::wire::{Message, SIGNAL, Value};
 
 const PROMPT: &str = "org.freedesktop.Secret.Prompt";
 
@@ -38,6 +46,23 @@ impl Purpose {
             Self::Delete => "the keychain's prompt to delete the item",
         }
     }
+
+    /// The prompt as the service's own: "the Secret Service stopped while ...".
+    fn own_prompt(self) -> &'static str {
+        match self {
+            Self::Unlock => "its unlock prompt",
+            Self::Create => "its prompt to store the item",
+            Self::Delete => "its prompt to delete the item",
+        }
+    }
+}
+
+/// How the wait for a prompt ended, short of an error.
+enum Answer {
+    /// `Completed(dismissed, result)`.
+    Completed(bool, Value),
+    /// The service's connection left the bus, or gave up its name, meanwhile.
+    Stopped,
 }
 
 fn malformed(member: &str) -> Error {
@@ -47,7 +72,7 @@ fn malformed(member: &str) -> Error {
 }
 
 /// Shows the prompt at `path` and waits for its `Completed`; returns its result. The
-/// calls (`GetNameOwner`, `AddMatch`, `Prompt`, `Dismiss`) run against the connection's
+/// wait ends early, in an error, when the service stops meanwhile. The calls (`GetNameOwner`, `AddMatch`, `Prompt`, `Dismiss`) run against the connection's
 /// deadline; the wait for the person runs against `user_time`, which is what remains
 /// of it afterwards. The connection's deadline is moved on by the time the wait took,
 /// so that time is not counted against the requests.
@@ -69,6 +94,12 @@ pub(crate) fn complete(
         "type='signal',sender='{SECRETS}',interface='{PROMPT}',member='Completed',path='{path}'"
     );
     conn.call_bus("AddMatch", vec![Value::Str(rule)])?;
+    // The service leaving while the person is at the prompt: no Completed would come.
+    let owner_rule = format!(
+        "type='signal',sender='{BUS_NAME}',interface='{BUS_NAME}',\
+         member='NameOwnerChanged',arg0='{SECRETS}'"
+    );
+    conn.call_bus("AddMatch", vec![Value::Str(owner_rule)])?;
     let serial = conn.send_call(
         SECRETS,
         path,
@@ -87,10 +118,15 @@ pub(crate) fn complete(
     conn.set_deadline(requests + took);
 
     match waited {
-        Ok((false, result)) => Ok(result),
-        Ok((true, _)) => Err(Error::Unavailable(format!(
+        Ok(Answer::Completed(false, result)) => Ok(result),
+        Ok(Answer::Completed(true, _)) => Err(Error::Unavailable(format!(
             "{} was dismissed or could not be shown",
             purpose.prompt()
+        ))),
+        // No Dismiss: the service, and its prompt with it, is gone.
+        Ok(Answer::Stopped) => Err(Error::Unavailable(format!(
+            "the Secret Service stopped while {} was open",
+            purpose.own_prompt()
         ))),
         Err(_) if Instant::now() >= until => {
             // Best effort: withdraw it from the screen; its own failure changes nothing.
@@ -105,14 +141,10 @@ pub(crate) fn complete(
     }
 }
 
-/// Reads messages until this prompt's `Completed` (dismissed, result), or an error reply
-/// to `Prompt`; everything else is skipped.
-fn wait(
-    conn: &mut Connection,
-    path: &str,
-    owner: &str,
-    serial: u32,
-) -> Result<(bool, Value), Error> {
+/// Reads messages until this prompt's `Completed` (dismissed, result), the bus's word
+/// that `owner` no longer owns the service's name, or an error reply to `Prompt`;
+/// everything else is skipped.
+fn wait(conn: &mut Connection, path: &str, owner: &str, serial: u32) -> Result<Answer, Error> {
     loop {
         let message = conn.receive()?;
         if message.reply_serial == Some(serial) {
@@ -121,6 +153,9 @@ fn wait(
                 return Err(e);
             }
             continue;
+        }
+        if stopped(&message, owner) {
+            return Ok(Answer::Stopped);
         }
         let ours = message.kind == SIGNAL
             && message.sender.as_deref() == Some(owner)
@@ -132,19 +167,51 @@ fn wait(
         }
         return match message.body.as_slice() {
             [Value::Bool(dismissed), Value::Variant(result)] => {
-                Ok((*dismissed, result.as_ref().clone()))
+                Ok(Answer::Completed(*dismissed, result.as_ref().clone()))
             }
             _ => Err(malformed("Completed signal")),
         };
     }
 }
 
+/// Whether `message` is the bus's `NameOwnerChanged` saying that `owner` no longer owns
+/// the service's name (it left the bus, or the name went to another connection). Only
+/// the bus can send as `org.freedesktop.DBus`; one about another name, of another old
+/// owner, or with another body is not this.
+fn stopped(message: &Message, owner: &str) -> bool {
+    message.kind == SIGNAL
+        && message.sender.as_deref() == Some(BUS_NAME)
+        && message.path.as_deref() == Some(BUS_PATH)
+        && message.interface.as_deref() == Some(BUS_NAME)
+        && message.member.as_deref() == Some("NameOwnerChanged")
+        && matches!(
+            message.body.as_slice(),
+            [Value::Str(name), Value::Str(old), Value::Str(_)] if name == SECRETS && old == owner
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret_service::connection::fake::{SERVICE_NAME, reply, serve, signal};
+    use crate::secret_service::connection::fake::{
+        SERVICE_NAME, name_owner_changed, reply, serve, signal,
+    };
 
     const PATH: &str = "/org/freedesktop/secrets/prompt/u1";
+
+    fn completed(result: Value) -> Message {
+        signal(
+            SERVICE_NAME,
+            PATH,
+            PROMPT,
+            "Completed",
+            vec![Value::Bool(false), Value::Variant(Box::new(result))],
+        )
+    }
+
+    fn members(calls: &[Message]) -> Vec<&str> {
+        calls.iter().map(|m| m.member.as_deref().unwrap()).collect()
+    }
 
     #[test]
     fn the_wait_for_the_person_does_not_use_the_request_deadline() {
@@ -180,8 +247,165 @@ mod tests {
         assert_eq!(conn.deadline(), before + used);
         drop(conn);
         let calls = server.join().unwrap();
-        let members: Vec<_> = calls.iter().map(|m| m.member.as_deref().unwrap()).collect();
-        assert_eq!(members, ["GetNameOwner", "AddMatch", "Prompt"]);
+        assert_eq!(
+            members(&calls),
+            ["GetNameOwner", "AddMatch", "AddMatch", "Prompt"]
+        );
+    }
+
+    #[test]
+    fn the_match_rules_are_added_before_prompt() {
+        let (mut conn, server) = serve(Duration::from_secs(10), |m| {
+            match m.member.as_deref().unwrap_or("") {
+                "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
+                "Prompt" => vec![reply(m, vec![]), completed(Value::U32(1))],
+                _ => vec![reply(m, vec![])],
+            }
+        });
+        let mut user_time = Duration::from_secs(5);
+        let result = complete(&mut conn, PATH, Purpose::Unlock, &mut user_time).unwrap();
+        assert_eq!(result, Value::U32(1));
+        drop(conn);
+        let calls = server.join().unwrap();
+        assert_eq!(
+            members(&calls),
+            ["GetNameOwner", "AddMatch", "AddMatch", "Prompt"]
+        );
+        assert_eq!(
+            calls[0].body,
+            [Value::Str("org.freedesktop.secrets".into())]
+        );
+        let rules: Vec<_> = calls[1..3]
+            .iter()
+            .map(|m| {
+                assert_eq!(m.destination.as_deref(), Some("org.freedesktop.DBus"));
+                assert_eq!(m.path.as_deref(), Some("/org/freedesktop/DBus"));
+                assert_eq!(m.interface.as_deref(), Some("org.freedesktop.DBus"));
+                m.body.clone()
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                vec![Value::Str(
+                    "type='signal',sender='org.freedesktop.secrets',\
+                     interface='org.freedesktop.Secret.Prompt',member='Completed',\
+                     path='/org/freedesktop/secrets/prompt/u1'"
+                        .into()
+                )],
+                vec![Value::Str(
+                    "type='signal',sender='org.freedesktop.DBus',\
+                     interface='org.freedesktop.DBus',member='NameOwnerChanged',\
+                     arg0='org.freedesktop.secrets'"
+                        .into()
+                )],
+            ]
+        );
+    }
+
+    #[test]
+    fn the_service_stopping_ends_the_wait_at_once() {
+        // The service's connection leaves the bus (new owner ""), or the name passes to
+        // another connection, while the prompt is open: no Completed will come. The
+        // person has 5 s; the message shows the wait did not end at that deadline.
+        for (purpose, new_owner, expect) in [
+            (
+                Purpose::Unlock,
+                "",
+                "the Secret Service stopped while its unlock prompt was open",
+            ),
+            (
+                Purpose::Create,
+                ":1.8",
+                "the Secret Service stopped while its prompt to store the item was open",
+            ),
+            (
+                Purpose::Delete,
+                "",
+                "the Secret Service stopped while its prompt to delete the item was open",
+            ),
+        ] {
+            let (mut conn, server) = serve(Duration::from_secs(10), move |m| {
+                match m.member.as_deref().unwrap_or("") {
+                    "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
+                    "Prompt" => vec![
+                        reply(m, vec![]),
+                        name_owner_changed(
+                            "org.freedesktop.DBus",
+                            "org.freedesktop.secrets",
+                            SERVICE_NAME,
+                            new_owner,
+                        ),
+                    ],
+                    _ => vec![reply(m, vec![])],
+                }
+            });
+            let before = conn.deadline();
+            let mut user_time = Duration::from_secs(5);
+            match complete(&mut conn, PATH, purpose, &mut user_time) {
+                Err(Error::Unavailable(m)) => assert_eq!(m, expect),
+                other => panic!("{other:?}"),
+            }
+            // The time taken is accounted as for any other end of the wait.
+            let used = Duration::from_secs(5) - user_time;
+            assert_eq!(conn.deadline(), before + used);
+            drop(conn);
+            let calls = server.join().unwrap();
+            // No Dismiss: nothing is left to withdraw the prompt.
+            assert_eq!(
+                members(&calls),
+                ["GetNameOwner", "AddMatch", "AddMatch", "Prompt"]
+            );
+        }
+    }
+
+    #[test]
+    fn other_name_owner_changes_are_ignored() {
+        // Before the Completed: NameOwnerChanged about another name, about the service's
+        // name from a connection that is not the bus, about the name with another old
+        // owner, and one with a body of another type. None ends the wait.
+        let (mut conn, server) = serve(Duration::from_secs(10), |m| {
+            match m.member.as_deref().unwrap_or("") {
+                "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
+                "Prompt" => {
+                    let mut odd = name_owner_changed(
+                        "org.freedesktop.DBus",
+                        "org.freedesktop.secrets",
+                        SERVICE_NAME,
+                        "",
+                    );
+                    odd.body = vec![Value::Str("org.freedesktop.secrets".into())];
+                    vec![
+                        name_owner_changed(
+                            "org.freedesktop.DBus",
+                            "org.example.Other",
+                            SERVICE_NAME,
+                            "",
+                        ),
+                        name_owner_changed(":1.99", "org.freedesktop.secrets", SERVICE_NAME, ""),
+                        name_owner_changed(
+                            "org.freedesktop.DBus",
+                            "org.freedesktop.secrets",
+                            ":1.5",
+                            "",
+                        ),
+                        odd,
+                        reply(m, vec![]),
+                        completed(Value::U32(3)),
+                    ]
+                }
+                _ => vec![reply(m, vec![])],
+            }
+        });
+        let mut user_time = Duration::from_secs(5);
+        let result = complete(&mut conn, PATH, Purpose::Unlock, &mut user_time).unwrap();
+        assert_eq!(result, Value::U32(3));
+        drop(conn);
+        let calls = server.join().unwrap();
+        assert_eq!(
+            members(&calls),
+            ["GetNameOwner", "AddMatch", "AddMatch", "Prompt"]
+        );
     }
 
     #[test]
@@ -205,7 +429,9 @@ mod tests {
         }
         drop(conn);
         let calls = server.join().unwrap();
-        let members: Vec<_> = calls.iter().map(|m| m.member.as_deref().unwrap()).collect();
-        assert_eq!(members, ["GetNameOwner", "AddMatch", "Prompt", "Dismiss"]);
+        assert_eq!(
+            members(&calls),
+            ["GetNameOwner", "AddMatch", "AddMatch", "Prompt", "Dismiss"]
+        );
     }
 }

@@ -508,7 +508,9 @@ pub(crate) fn unlock(service: &str, account: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret_service::connection::fake::{SERVICE_NAME, error, reply, serve, signal};
+    use crate::secret_service::connection::fake::{
+        SERVICE_NAME, error, name_owner_changed, reply, serve, signal,
+    };
     use crate::secret_service::wire::Message;
 
     const LOGIN: &str = "/org/freedesktop/secrets/collection/login";
@@ -522,6 +524,8 @@ mod tests {
         Confirms,
         Dismisses,
         IsAway,
+        /// The service exits while its prompt is open.
+        ServiceStops,
     }
 
     /// A fake gnome-keyring with at most one item: `Unlock` of a locked keychain, and
@@ -646,6 +650,15 @@ mod tests {
                             out.push(completed(SERVICE_NAME, PROMPT_PATH, true, paths(&[])));
                         }
                         Person::IsAway => out.push(reply(m, vec![])),
+                        Person::ServiceStops => {
+                            out.push(reply(m, vec![]));
+                            out.push(name_owner_changed(
+                                "org.freedesktop.DBus",
+                                SECRETS,
+                                SERVICE_NAME,
+                                "",
+                            ));
+                        }
                     }
                     out
                 }
@@ -731,6 +744,7 @@ mod tests {
                 "Unlock",
                 "GetNameOwner",
                 "AddMatch",
+                "AddMatch",
                 "Prompt",
                 // searched again once unlocked, then nothing left to unlock
                 "SearchItems",
@@ -751,7 +765,15 @@ mod tests {
             add_match.destination.as_deref(),
             Some("org.freedesktop.DBus")
         );
-        let prompt = &calls[4];
+        assert_eq!(
+            calls[4].body,
+            [Value::Str(
+                "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',\
+                 member='NameOwnerChanged',arg0='org.freedesktop.secrets'"
+                    .into()
+            )]
+        );
+        let prompt = &calls[5];
         assert_eq!(prompt.path.as_deref(), Some(PROMPT_PATH));
         assert_eq!(prompt.interface.as_deref(), Some(PROMPT));
         assert_eq!(prompt.body, [Value::Str(String::new())]);
@@ -794,6 +816,7 @@ mod tests {
                 "Unlock",
                 "GetNameOwner",
                 "AddMatch",
+                "AddMatch",
                 "Prompt",
                 "Dismiss"
             ]
@@ -801,6 +824,30 @@ mod tests {
         let dismiss = calls.last().unwrap();
         assert_eq!(dismiss.path.as_deref(), Some(PROMPT_PATH));
         assert_eq!(dismiss.interface.as_deref(), Some(PROMPT));
+    }
+
+    #[test]
+    fn a_service_stopping_at_its_prompt_ends_the_operation() {
+        for (confirm, expect) in [
+            (
+                false,
+                "the Secret Service stopped while its unlock prompt was open",
+            ),
+            (
+                true,
+                "the Secret Service stopped while its prompt to delete the item was open",
+            ),
+        ] {
+            let mut keychain = Keychain::new(Some("doc"), !confirm, Person::ServiceStops);
+            keychain.confirm = confirm;
+            // 60 s for the person: ending at the deadline would not end the test soon.
+            let (result, members, _) = run(keychain, Duration::from_secs(60), |s| {
+                s.delete_all("s", "a")
+            });
+            assert_eq!(unavailable(result), expect);
+            // Nothing more is asked of the service, not even Dismiss.
+            assert_eq!(members.last().map(String::as_str), Some("Prompt"));
+        }
     }
 
     #[test]
@@ -819,6 +866,7 @@ mod tests {
                 "ReadAlias",
                 "Unlock",
                 "GetNameOwner",
+                "AddMatch",
                 "AddMatch",
                 "Prompt",
                 "SearchItems",
