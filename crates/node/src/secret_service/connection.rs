@@ -490,6 +490,17 @@ pub(crate) mod fake {
         )
     }
 
+    /// A prompt's `Completed(dismissed, result)` at `path`, as sent by `sender`.
+    pub(crate) fn completed(sender: &str, path: &str, dismissed: bool, result: Value) -> Message {
+        signal(
+            sender,
+            path,
+            super::super::prompt::PROMPT,
+            "Completed",
+            vec![Value::Bool(dismissed), Value::Variant(Box::new(result))],
+        )
+    }
+
     /// A connection (deadline `timeout`) to a fake bus that authenticates it, answers its
     /// `Hello`, then hands every message it gets to `answer` and sends back what that
     /// returns, until the client hangs up. The thread returns the messages it got after
@@ -539,6 +550,15 @@ pub(crate) mod fake {
 mod tests {
     use super::fake::{connect_to, fake_bus, read_message, read_until};
     use super::*;
+
+    /// The message of a connection that failed as `Unavailable`.
+    fn unavailable(result: Result<Connection, Error>) -> String {
+        match result {
+            Err(Error::Unavailable(m)) => m,
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("connected"),
+        }
+    }
 
     #[test]
     fn addresses_parse_like_libdbus() {
@@ -592,7 +612,7 @@ mod tests {
             // A signal first, in the same write as the next reply.
             out.extend(
                 Message {
-                    kind: 4,
+                    kind: super::super::wire::SIGNAL,
                     path: Some("/x".into()),
                     interface: Some("a.b".into()),
                     member: Some("NameAcquired".into()),
@@ -648,11 +668,8 @@ mod tests {
             read_until(&mut s, b"\r\n");
             s.write_all(b"REJECTED EXTERNAL\r\n").unwrap();
         });
-        match connect_to(&dir, Duration::from_secs(10)) {
-            Err(Error::Unavailable(m)) => assert!(m.contains("refused authentication"), "{m}"),
-            Err(other) => panic!("{other:?}"),
-            Ok(_) => panic!("connected"),
-        }
+        let m = unavailable(connect_to(&dir, Duration::from_secs(10)));
+        assert!(m.contains("refused authentication"), "{m}");
         server.join().unwrap();
     }
 
@@ -664,11 +681,8 @@ mod tests {
         });
         // The peer answers nothing for 3 s, then hangs up: "in time" shows the 300 ms
         // deadline ended the wait, not the closed socket.
-        match connect_to(&dir, Duration::from_millis(300)) {
-            Err(Error::Unavailable(m)) => assert!(m.contains("in time"), "{m}"),
-            Err(other) => panic!("{other:?}"),
-            Ok(_) => panic!("connected"),
-        }
+        let m = unavailable(connect_to(&dir, Duration::from_millis(300)));
+        assert!(m.contains("in time"), "{m}");
         server.join().unwrap();
     }
 
@@ -683,20 +697,12 @@ mod tests {
             // Stay until the client hangs up, so its Hello is not met by a closed socket.
             let _ = s.read_to_end(&mut Vec::new());
         });
-        match connect_to(&dir, Duration::from_secs(10)) {
-            Err(Error::Unavailable(m)) => assert!(m.contains("malformed"), "{m}"),
-            Err(other) => panic!("{other:?}"),
-            Ok(_) => panic!("connected"),
-        }
+        let m = unavailable(connect_to(&dir, Duration::from_secs(10)));
+        assert!(m.contains("malformed"), "{m}");
         server.join().unwrap();
         let (dir, server) = fake_bus(drop);
-        match connect_to(&dir, Duration::from_secs(10)) {
-            Err(Error::Unavailable(m)) => {
-                assert!(m.contains("closed") || m.contains("failed"), "{m}")
-            }
-            Err(other) => panic!("{other:?}"),
-            Ok(_) => panic!("connected"),
-        }
+        let m = unavailable(connect_to(&dir, Duration::from_secs(10)));
+        assert!(m.contains("closed") || m.contains("failed"), "{m}");
         server.join().unwrap();
     }
 }

@@ -25,7 +25,8 @@ use super::connection::{BUS_NAME, BUS_PATH, Connection, outcome};
 use super::service::SECRETS;
 use super::wire::{Message, SIGNAL, Value};
 
-const PROMPT: &str = "org.freedesktop.Secret.Prompt";
+/// The prompt objects' interface.
+pub(crate) const PROMPT: &str = "org.freedesktop.Secret.Prompt";
 
 /// How long a person has to answer the prompts of one operation: typing a password.
 pub(crate) const PROMPT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -194,19 +195,29 @@ fn stopped(message: &Message, owner: &str) -> bool {
 mod tests {
     use super::*;
     use crate::secret_service::connection::fake::{
-        SERVICE_NAME, name_owner_changed, reply, serve, signal,
+        SERVICE_NAME, completed, name_owner_changed, reply, serve,
     };
+    use std::thread::JoinHandle;
 
     const PATH: &str = "/org/freedesktop/secrets/prompt/u1";
 
-    fn completed(result: Value) -> Message {
-        signal(
-            SERVICE_NAME,
-            PATH,
-            PROMPT,
-            "Completed",
-            vec![Value::Bool(false), Value::Variant(Box::new(result))],
-        )
+    /// The prompt at `PATH` completed, not dismissed, with `result`.
+    fn confirmed(result: Value) -> Message {
+        completed(SERVICE_NAME, PATH, false, result)
+    }
+
+    /// A fake service (deadline 10 s) that names itself to `GetNameOwner`, answers
+    /// `Prompt` with what `on_prompt` returns, and everything else with an empty reply.
+    fn service(
+        on_prompt: impl Fn(&Message) -> Vec<Message> + Send + 'static,
+    ) -> (Connection, JoinHandle<Vec<Message>>) {
+        serve(Duration::from_secs(10), move |m| {
+            match m.member.as_deref().unwrap_or("") {
+                "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
+                "Prompt" => on_prompt(m),
+                _ => vec![reply(m, vec![])],
+            }
+        })
     }
 
     fn members(calls: &[Message]) -> Vec<&str> {
@@ -217,25 +228,9 @@ mod tests {
     fn the_wait_for_the_person_does_not_use_the_request_deadline() {
         // Completed 200 ms after Prompt: the request deadline moves on by the wait, and
         // the person's time is what is left.
-        let (mut conn, server) = serve(Duration::from_secs(10), |m| {
-            let member = m.member.as_deref().unwrap_or("");
-            match member {
-                "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
-                "Prompt" => {
-                    std::thread::sleep(Duration::from_millis(200));
-                    vec![
-                        reply(m, vec![]),
-                        signal(
-                            SERVICE_NAME,
-                            PATH,
-                            PROMPT,
-                            "Completed",
-                            vec![Value::Bool(false), Value::Variant(Box::new(Value::U32(7)))],
-                        ),
-                    ]
-                }
-                _ => vec![reply(m, vec![])],
-            }
+        let (mut conn, server) = service(|m| {
+            std::thread::sleep(Duration::from_millis(200));
+            vec![reply(m, vec![]), confirmed(Value::U32(7))]
         });
         let before = conn.deadline();
         let mut user_time = Duration::from_secs(60);
@@ -255,13 +250,7 @@ mod tests {
 
     #[test]
     fn the_match_rules_are_added_before_prompt() {
-        let (mut conn, server) = serve(Duration::from_secs(10), |m| {
-            match m.member.as_deref().unwrap_or("") {
-                "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
-                "Prompt" => vec![reply(m, vec![]), completed(Value::U32(1))],
-                _ => vec![reply(m, vec![])],
-            }
-        });
+        let (mut conn, server) = service(|m| vec![reply(m, vec![]), confirmed(Value::U32(1))]);
         let mut user_time = Duration::from_secs(5);
         let result = complete(&mut conn, PATH, Purpose::Unlock, &mut user_time).unwrap();
         assert_eq!(result, Value::U32(1));
@@ -325,20 +314,16 @@ mod tests {
                 "the Secret Service stopped while its prompt to delete the item was open",
             ),
         ] {
-            let (mut conn, server) = serve(Duration::from_secs(10), move |m| {
-                match m.member.as_deref().unwrap_or("") {
-                    "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
-                    "Prompt" => vec![
-                        reply(m, vec![]),
-                        name_owner_changed(
-                            "org.freedesktop.DBus",
-                            "org.freedesktop.secrets",
-                            SERVICE_NAME,
-                            new_owner,
-                        ),
-                    ],
-                    _ => vec![reply(m, vec![])],
-                }
+            let (mut conn, server) = service(move |m| {
+                vec![
+                    reply(m, vec![]),
+                    name_owner_changed(
+                        "org.freedesktop.DBus",
+                        "org.freedesktop.secrets",
+                        SERVICE_NAME,
+                        new_owner,
+                    ),
+                ]
             });
             let before = conn.deadline();
             let mut user_time = Duration::from_secs(5);
@@ -364,38 +349,32 @@ mod tests {
         // Before the Completed: NameOwnerChanged about another name, about the service's
         // name from a connection that is not the bus, about the name with another old
         // owner, and one with a body of another type. None ends the wait.
-        let (mut conn, server) = serve(Duration::from_secs(10), |m| {
-            match m.member.as_deref().unwrap_or("") {
-                "GetNameOwner" => vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])],
-                "Prompt" => {
-                    let mut odd = name_owner_changed(
-                        "org.freedesktop.DBus",
-                        "org.freedesktop.secrets",
-                        SERVICE_NAME,
-                        "",
-                    );
-                    odd.body = vec![Value::Str("org.freedesktop.secrets".into())];
-                    vec![
-                        name_owner_changed(
-                            "org.freedesktop.DBus",
-                            "org.example.Other",
-                            SERVICE_NAME,
-                            "",
-                        ),
-                        name_owner_changed(":1.99", "org.freedesktop.secrets", SERVICE_NAME, ""),
-                        name_owner_changed(
-                            "org.freedesktop.DBus",
-                            "org.freedesktop.secrets",
-                            ":1.5",
-                            "",
-                        ),
-                        odd,
-                        reply(m, vec![]),
-                        completed(Value::U32(3)),
-                    ]
-                }
-                _ => vec![reply(m, vec![])],
-            }
+        let (mut conn, server) = service(|m| {
+            let mut odd = name_owner_changed(
+                "org.freedesktop.DBus",
+                "org.freedesktop.secrets",
+                SERVICE_NAME,
+                "",
+            );
+            odd.body = vec![Value::Str("org.freedesktop.secrets".into())];
+            vec![
+                name_owner_changed(
+                    "org.freedesktop.DBus",
+                    "org.example.Other",
+                    SERVICE_NAME,
+                    "",
+                ),
+                name_owner_changed(":1.99", "org.freedesktop.secrets", SERVICE_NAME, ""),
+                name_owner_changed(
+                    "org.freedesktop.DBus",
+                    "org.freedesktop.secrets",
+                    ":1.5",
+                    "",
+                ),
+                odd,
+                reply(m, vec![]),
+                confirmed(Value::U32(3)),
+            ]
         });
         let mut user_time = Duration::from_secs(5);
         let result = complete(&mut conn, PATH, Purpose::Unlock, &mut user_time).unwrap();
@@ -410,13 +389,7 @@ mod tests {
 
     #[test]
     fn no_time_left_dismisses_at_once() {
-        let (mut conn, server) = serve(Duration::from_secs(10), |m| {
-            if m.member.as_deref() == Some("GetNameOwner") {
-                vec![reply(m, vec![Value::Str(SERVICE_NAME.into())])]
-            } else {
-                vec![reply(m, vec![])]
-            }
-        });
+        let (mut conn, server) = service(|m| vec![reply(m, vec![])]);
         let mut user_time = Duration::ZERO;
         match complete(&mut conn, PATH, Purpose::Create, &mut user_time) {
             Err(Error::Unavailable(m)) => {

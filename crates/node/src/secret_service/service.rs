@@ -509,14 +509,14 @@ pub(crate) fn unlock(service: &str, account: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
     use crate::secret_service::connection::fake::{
-        SERVICE_NAME, error, name_owner_changed, reply, serve, signal,
+        SERVICE_NAME, completed, error, name_owner_changed, reply, serve, signal,
     };
+    use crate::secret_service::prompt::PROMPT;
     use crate::secret_service::wire::Message;
 
     const LOGIN: &str = "/org/freedesktop/secrets/collection/login";
     const ITEM_PATH: &str = "/org/freedesktop/secrets/collection/login/1";
     const PROMPT_PATH: &str = "/org/freedesktop/secrets/prompt/p1";
-    const PROMPT: &str = "org.freedesktop.Secret.Prompt";
 
     /// How the person answers the fake keychain's prompts.
     #[derive(Clone, Copy, PartialEq)]
@@ -543,16 +543,6 @@ mod tests {
         Value::Array(
             "o".into(),
             items.iter().map(|p| Value::Path((*p).into())).collect(),
-        )
-    }
-
-    fn completed(sender: &str, path: &str, dismissed: bool, result: Value) -> Message {
-        signal(
-            sender,
-            path,
-            PROMPT,
-            "Completed",
-            vec![Value::Bool(dismissed), Value::Variant(Box::new(result))],
         )
     }
 
