@@ -4,16 +4,13 @@
  * use it (the `authorize` module of `init()`, the client module of `BrowserOAuthClient`).
  */
 import { OAuthCallbackError } from "./errors.js";
-import { aborted } from "./client/http.js";
-
-/** How long a wasm module may take to arrive and compile when nobody says (30 s). */
-export const DEFAULT_MODULE_TIMEOUT_MS = 30_000;
+import { aborted, checkTimeout, throwIfAborted } from "./client/http.js";
 
 /** The bounds of one module load. */
 export interface WasmLoadOptions {
   /** Aborting cancels the download and rejects with `ABORTED`. */
   signal?: AbortSignal | undefined;
-  /** Deadline in milliseconds for the download and the compile (default 30000); past it, `TIMEOUT`. */
+  /** Deadline in milliseconds for the download and the compile (default 30000, as for requests); past it, `TIMEOUT`. */
   timeoutMs?: number | undefined;
 }
 
@@ -22,19 +19,16 @@ export interface WasmLoadOptions {
  * fires (`ABORTED`); the returned promise settles with that error at once, even if
  * `work` ignores its signal. `what` names the module in the timeout's message.
  */
-export function withDeadline<T>(what: string, options: WasmLoadOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(what: string, options: WasmLoadOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (typeof options !== "object" || options === null) {
-    return Promise.reject(new OAuthCallbackError("INVALID_PARAMETER", "the load options must be an object: { signal?, timeoutMs? }"));
+    throw new OAuthCallbackError("INVALID_PARAMETER", "the load options must be an object: { signal?, timeoutMs? }");
   }
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    return Promise.reject(new OAuthCallbackError("INVALID_PARAMETER", "signal must be an AbortSignal"));
+    throw new OAuthCallbackError("INVALID_PARAMETER", "signal must be an AbortSignal");
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_MODULE_TIMEOUT_MS;
-  if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs > 2_147_483_647) {
-    return Promise.reject(new OAuthCallbackError("INVALID_PARAMETER", "timeoutMs must be a positive number of milliseconds (at most 2147483647)"));
-  }
-  if (signal?.aborted) return Promise.reject(aborted(signal));
+  const timeoutMs = checkTimeout("timeoutMs", options.timeoutMs);
+  throwIfAborted(signal);
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;

@@ -146,10 +146,16 @@ function stalled(half) {
   return seen;
 }
 
-test("browser init(): a server that never answers, or stalls mid-body, is TIMEOUT within timeoutMs; the download is cancelled; a later init() succeeds", { timeout: 60_000 }, async () => {
+/** A site with a route that sends nothing (`/silent.wasm`) and one that stalls mid-body (`/half.wasm`). */
+async function stalledSite() {
   const silent = stalled(false);
   const half = stalled(true);
   const site = await serve({ "/silent.wasm": silent.route, "/half.wasm": half.route });
+  return { silent, half, site };
+}
+
+test("browser init(): a server that never answers, or stalls mid-body, is TIMEOUT within timeoutMs; the download is cancelled; a later init() succeeds", { timeout: 60_000 }, async () => {
+  const { silent, half, site } = await stalledSite();
   try {
     const lib = await freshEntry();
     const none = await rejection(lib.init(`${site.origin}/silent.wasm`, undefined, { timeoutMs: 100 }));
@@ -168,9 +174,7 @@ test("browser init(): a server that never answers, or stalls mid-body, is TIMEOU
 });
 
 test("browser init(): the signal cancels the download (fired before the call, in the same tick, or mid-body); bad options are INVALID_PARAMETER", { timeout: 60_000 }, async () => {
-  const silent = stalled(false);
-  const half = stalled(true);
-  const site = await serve({ "/silent.wasm": silent.route, "/half.wasm": half.route });
+  const { silent, half, site } = await stalledSite();
   try {
     const lib = await freshEntry();
     const before = await rejection(lib.init(`${site.origin}/silent.wasm`, undefined, { signal: AbortSignal.abort(new Error("gone")) }));

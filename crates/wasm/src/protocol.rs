@@ -94,7 +94,10 @@ pub fn loopback_redirect_uri(hostname: &str, port: u16, callback_path: &str) -> 
 #[cfg(feature = "server")]
 #[wasm_bindgen(js_name = loopbackBindAddresses)]
 pub fn loopback_bind_addresses(hostname: &str) -> Result<Vec<String>> {
-    Ok(core::loopback::bind_address_texts(hostname)?)
+    Ok(core::loopback::bind_addresses(hostname)?
+        .into_iter()
+        .map(|ip| ip.to_string())
+        .collect())
 }
 
 /// RFC 6749 §3.1 / RFC 8252 §8.3: an endpoint URL checked (https, or http on loopback;
