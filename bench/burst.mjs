@@ -17,13 +17,17 @@
 //   callback to response   connect + send -> the response read
 //   callback to resolved   connect + send -> the getAuthCode promise resolves
 // and checks correctness: the promise resolved with this callback's code and state. A
-// "quiet" flow is the same without the junk. Each round runs quiet and burst flows of both
+// "quiet" flow is the same without the junk. A third column, the floor, is
+// bench/floor-server.c (compiled into target/ with the system's cc; left out without one): a
+// C epoll server that answers the callback and nothing more, in a process of its own, so
+// its burst/quiet ratio is what this machine imposes, and each library's burst figure is
+// also given as a paired ratio to the floor's (response times; the floor has no promise). Each round runs quiet and burst flows of both
 // libraries in an order rotated per round; burst/quiet is paired (burst / quiet of the
 // same library in the same round), median [p10-p90] over rounds. The first rounds are a
 // warm-up and are not counted.
 import * as net from "node:net";
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as ours from "oauth-callback-rs";
 import * as peer from "oauth-callback";
@@ -43,9 +47,32 @@ const ffi = isDeno && Deno.permissions.querySync({ name: "ffi" }).state === "gra
 const runtime = isDeno ? `deno ${Deno.version.deno}${ffi ? " --allow-ffi (addon)" : " (Deno.listen driver)"}` : `node ${process.version} (addon)`;
 const runtimeShort = isDeno ? (ffi ? "Deno --allow-ffi" : "Deno, no ffi") : "Node";
 
+/**
+ * bench/floor-server.c compiled with the system's cc into target/ (cc writes it, so Deno
+ * needs no write permission); null, and why on stderr, when it cannot be built.
+ */
+function buildFloor() {
+  const bin = fileURLToPath(new URL("../target/bench-floor-server", import.meta.url));
+  const cc = spawnSync("cc", ["-O2", "-o", bin, fileURLToPath(new URL("./floor-server.c", import.meta.url))], { stdio: ["ignore", "ignore", "pipe"] });
+  if (cc.status === 0) return bin;
+  console.error(`  burst: no floor column (cc: ${cc.error?.message ?? String(cc.stderr).trim().split("\n")[0]})`);
+  return null;
+}
+const floorBin = buildFloor();
+
+/** The floor's server on `port`; resolves once it listens. `stop()` kills it. */
+function startFloor(port) {
+  const child = spawn(floorBin, [String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.stdout.once("data", () => resolve({ stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once("exit", r), child.kill()))) }));
+  });
+}
+
 const libs = [
   { key: "ours", name: "oauth-callback-rs", getAuthCode: ours.getAuthCode },
   { key: "peer", name: "oauth-callback 2.2.1", getAuthCode: peer.getAuthCode },
+  ...(floorBin ? [{ key: "floor", name: "floor (C epoll server)", floor: true }] : []),
 ];
 const now = () => performance.now();
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -144,7 +171,11 @@ async function flow(lib, kind) {
   const state = token();
   const f = { failed: null };
   let resolvedAt = 0;
-  const settled = lib.getAuthCode({ port, hostname: HOST, timeout: TIMEOUT }).then(
+  // The floor has no promise: it "resolves" when its answer is read.
+  const floor = lib.floor ? await startFloor(port) : null;
+  let floorDone;
+  const started = floor ? new Promise((resolve) => (floorDone = resolve)) : lib.getAuthCode({ port, hostname: HOST, timeout: TIMEOUT });
+  const settled = started.then(
     (result) => {
       resolvedAt = now();
       return result;
@@ -164,7 +195,9 @@ async function flow(lib, kind) {
   const sentAt = now();
   const sample = { correct: false };
   try {
-    const [res, result] = await Promise.all([sendCallback(port, `/callback?code=${code}&state=${state}`), settled]);
+    const sent = sendCallback(port, `/callback?code=${code}&state=${state}`);
+    if (floor) sent.then((res) => floorDone(res.status === 200 ? { code, state } : {}), () => floorDone({}));
+    const [res, result] = await Promise.all([sent, settled]);
     sample.response = res.at - sentAt;
     sample.resolved = resolvedAt - sentAt;
     sample.correct = res.status === 200 && result.code === code && result.state === state;
@@ -181,6 +214,7 @@ async function flow(lib, kind) {
     sample.burstMs = ready.ms;
     sample.midMs = mid.ms;
   }
+  await floor?.stop();
   return sample;
 }
 
@@ -204,7 +238,7 @@ const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(W[0]) : c.padSta
 print(`loopback under a junk burst of 200 connections, ${runtime}, ${new Date().toISOString()}`);
 print(`${rounds} rounds (+${warmup} warm-up), one process (junk from another), rotated order; median [p10-p90]`);
 print("");
-print(line(["figure", libs[0].name, libs[1].name]));
+print(line(["figure", ...libs.map((l) => l.name)]));
 const stats = {};
 for (const lib of libs) {
   const r = rows[lib.key];
@@ -214,21 +248,25 @@ for (const lib of libs) {
     quietResponse: summary(col(r.quiet, "response")),
     burstResponse: summary(col(r.burst, "response")),
     burstOverQuiet: pairedRatio(col(r.burst, "resolved"), col(r.quiet, "resolved")),
+    // Response times, paired per round with the floor's burst flow (null without a floor).
+    burstOverFloor: floorBin ? pairedRatio(col(r.burst, "response"), col(rows.floor.burst, "response")) : null,
     correctQuiet: r.quiet.filter((s) => s.correct).length,
     correctBurst: r.burst.filter((s) => s.correct).length,
     flows: r.burst.length,
   };
 }
 const S = stats;
-print(line(["quiet: callback to response ms", spread(S.ours.quietResponse), spread(S.peer.quietResponse)]));
-print(line(["quiet: callback to resolved ms", spread(S.ours.quietResolved), spread(S.peer.quietResolved)]));
-print(line(["burst: callback to response ms", spread(S.ours.burstResponse), spread(S.peer.burstResponse)]));
-print(line(["burst: callback to resolved ms", spread(S.ours.burstResolved), spread(S.peer.burstResolved)]));
-print(line(["burst/quiet, resolved (paired)", ratio(S.ours.burstOverQuiet), ratio(S.peer.burstOverQuiet)]));
-print(line(["correct, quiet flows", correct(rows.ours.quiet), correct(rows.peer.quiet)]));
-print(line(["correct, burst flows", correct(rows.ours.burst), correct(rows.peer.burst)]));
-print(line(["junk: half connected at ms", spread(summary(rows.ours.burst.map((s) => s.midMs))), spread(summary(rows.peer.burst.map((s) => s.midMs)))]));
-print(line(["junk: all connected and sent at ms", spread(summary(rows.ours.burst.map((s) => s.burstMs))), spread(summary(rows.peer.burst.map((s) => s.burstMs)))]));
+const each = (label, f) => print(line([label, ...libs.map((l) => f(S[l.key], rows[l.key]))]));
+each("quiet: callback to response ms", (x) => spread(x.quietResponse));
+each("quiet: callback to resolved ms", (x) => spread(x.quietResolved));
+each("burst: callback to response ms", (x) => spread(x.burstResponse));
+each("burst: callback to resolved ms", (x) => spread(x.burstResolved));
+each("burst/quiet, resolved (paired)", (x) => ratio(x.burstOverQuiet));
+if (floorBin) each("burst response / floor's (paired)", (x) => ratio(x.burstOverFloor));
+each("correct, quiet flows", (_, r) => correct(r.quiet));
+each("correct, burst flows", (_, r) => correct(r.burst));
+each("junk: half connected at ms", (_, r) => spread(summary(r.burst.map((s) => s.midMs))));
+each("junk: all connected and sent at ms", (_, r) => spread(summary(r.burst.map((s) => s.burstMs))));
 print("");
 print("junk answers, summed over the burst flows (status, or what happened):");
 for (const lib of libs) {
@@ -259,7 +297,7 @@ if (json) {
         figure: `junk burst (${runtimeShort}): burst/quiet, callback to resolved`,
         ours: `${ratio(o.burstOverQuiet)}; ${num(o.burstResolved.median)} vs ${num(o.quietResolved.median)} ms; correct ${pct(o.correctBurst, o.flows)}`,
         peers: [`oauth-callback ${ratio(p.burstOverQuiet)}; ${num(p.burstResolved.median)} vs ${num(p.quietResolved.median)} ms; correct ${pct(p.correctBurst, p.flows)}`],
-        ratio: `burst resolved ${ratio(pairedRatio(col(rows.ours.burst, "resolved"), col(rows.peer.burst, "resolved")))} of oauth-callback's`,
+        ratio: `burst resolved ${ratio(pairedRatio(col(rows.ours.burst, "resolved"), col(rows.peer.burst, "resolved")))} of oauth-callback's${floorBin ? `; floor (C epoll server) burst/quiet ${ratio(S.floor.burstOverQuiet)}, ours ${ratio(o.burstOverFloor)} of its burst response` : ""}`,
         bar: "≤ 1.5x, real callback correct 100 %",
         met: o.burstOverQuiet.median <= 1.5 && o.correctBurst === o.flows && o.correctQuiet === o.flows,
       },
