@@ -3,6 +3,7 @@
 
 use crate::error::{Error, ErrorCode};
 use crate::http_message::{OAuthErrorResponse, StepError};
+use crate::prelude::*;
 use crate::state::constant_time_eq;
 
 /// Returns the `code` of a callback whose `state` matches and whose `iss` is the expected
@@ -29,14 +30,11 @@ pub fn validate(
         check_issuer(get("iss"), expected, iss_required).map_err(StepError::Library)?;
     }
     if let Some(error) = get("error") {
-        let clean = crate::sanitize::strip_controls;
-        return Err(StepError::OAuth(OAuthErrorResponse {
-            error: clean(error),
-            description: get("error_description").map(clean),
-            uri: get("error_uri")
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-                .map(clean),
-        }));
+        return Err(StepError::OAuth(OAuthErrorResponse::received(
+            error,
+            get("error_description"),
+            get("error_uri"),
+        )));
     }
     match get("code") {
         Some(c) if !c.is_empty() => Ok(c.to_owned()),

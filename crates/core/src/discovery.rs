@@ -4,6 +4,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode, excerpt};
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
 use crate::json::Value;
+use crate::prelude::*;
 use crate::text::concat;
 
 /// The metadata this client uses, with every endpoint checked (https or loopback), and
@@ -70,6 +71,40 @@ impl ServerMetadata {
             ("endSessionEndpoint".into(), opt(&self.end_session_endpoint)),
             ("raw".into(), self.raw.clone()),
         ])
+    }
+
+    /// [`Self::to_value`]'s JSON text, written directly (the browser's module sends the
+    /// metadata out as text: no `Value` built and copied first; issue 11).
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json::ObjectWriter::new();
+        w.text("issuer", Some(&self.issuer));
+        w.text(
+            "authorizationEndpoint",
+            self.authorization_endpoint.as_deref(),
+        );
+        w.text("tokenEndpoint", Some(&self.token_endpoint));
+        w.text(
+            "registrationEndpoint",
+            self.registration_endpoint.as_deref(),
+        );
+        w.text("revocationEndpoint", self.revocation_endpoint.as_deref());
+        w.text(
+            "deviceAuthorizationEndpoint",
+            self.device_authorization_endpoint.as_deref(),
+        );
+        w.value(
+            "issParameterSupported",
+            &Value::Bool(self.iss_parameter_supported),
+        );
+        w.texts(
+            "tokenEndpointAuthMethods",
+            &self.token_endpoint_auth_methods,
+        );
+        w.text("userinfoEndpoint", self.userinfo_endpoint.as_deref());
+        w.text("jwksUri", self.jwks_uri.as_deref());
+        w.text("endSessionEndpoint", self.end_session_endpoint.as_deref());
+        w.value("raw", &self.raw);
+        w.finish()
     }
 }
 
@@ -227,6 +262,35 @@ mod tests {
         );
         assert_eq!(m.token_endpoint_auth_methods, vec!["client_secret_basic"]);
         assert_eq!(m.userinfo_endpoint, None);
+        assert_eq!(m.to_json(), m.to_value().to_json());
+    }
+
+    #[test]
+    fn written_json_is_the_value_s() {
+        let every = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","token_endpoint":"https://as.example/t","registration_endpoint":"https://as.example/r","revocation_endpoint":"https://as.example/v","device_authorization_endpoint":"https://as.example/d","token_endpoint_auth_methods_supported":["none","private_key_jwt"],"userinfo_endpoint":"https://as.example/u","jwks_uri":"https://as.example/j","end_session_endpoint":"https://as.example/e","x":"\"\u2028"}"#;
+        for doc in [DOC, every] {
+            let m = process_metadata("https://as.example", 200, doc).unwrap();
+            assert_eq!(m.to_json(), m.to_value().to_json(), "{doc}");
+            assert_eq!(crate::json::parse(&m.to_json()).unwrap(), m.to_value());
+        }
+        // The first bad member in reading order is the one reported: the auth methods
+        // are read after the device endpoint and before the userinfo endpoint.
+        let bad = every
+            .replace("https://as.example/u", "http://as.example/u")
+            .replace("[\"none\",\"private_key_jwt\"]", "[1]");
+        let e = process_metadata("https://as.example", 200, &bad).unwrap_err();
+        assert!(
+            matches!(e, StepError::Library(ref e) if e.message().contains("token_endpoint_auth_methods_supported")),
+            "{e:?}"
+        );
+        let bad = every
+            .replace("https://as.example/d", "http://as.example/d")
+            .replace("[\"none\",\"private_key_jwt\"]", "[1]");
+        let e = process_metadata("https://as.example", 200, &bad).unwrap_err();
+        assert!(
+            matches!(e, StepError::Library(ref e) if e.code() == ErrorCode::InsecureEndpoint),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -246,6 +310,7 @@ mod tests {
             Some("https://as.example/logout?x=1")
         );
         let v = m.to_value();
+        assert_eq!(m.to_json(), v.to_json());
         assert_eq!(
             v.get("endSessionEndpoint").and_then(Value::as_str),
             Some("https://as.example/logout?x=1")

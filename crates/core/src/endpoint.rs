@@ -143,10 +143,11 @@ impl Endpoint {
             return true;
         }
         // A host is `[` IPv6 `]` or a name without brackets (see `split_host_port`).
+        // (Patterns here are `&str`, not `char`: no UTF-8 encoding in the browser's module.)
         let bare = self
             .host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
+            .strip_prefix("[")
+            .and_then(|h| h.strip_suffix("]"))
             .unwrap_or(&self.host);
         ip_literal::parse_ip(bare).is_some_and(|ip| ip.is_loopback())
     }
@@ -211,14 +212,14 @@ fn is_host_char(b: u8) -> bool {
 
 fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
     // The host as written (an IPv6 literal with its brackets), and the port text.
-    let (host, port) = match authority.strip_prefix('[') {
+    let (host, port) = match authority.strip_prefix("[") {
         Some(rest) => {
             let (v6, after) = split_once_byte(rest, b']')?;
             ip_literal::parse_ipv6(v6)?;
             let host = authority.get(..v6.len() + 2)?;
             match after {
                 "" => (host, None),
-                p => (host, Some(p.strip_prefix(':')?)),
+                p => (host, Some(p.strip_prefix(":")?)),
             }
         }
         None => {

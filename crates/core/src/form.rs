@@ -43,24 +43,32 @@ pub fn append_pair(query: &mut String, name: &str, value: &str) {
 /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space and `%XX`
 /// a byte; a `%` not followed by two hex digits stays as it is (browsers send such).
 pub fn decode_bytes(raw: &str) -> Vec<u8> {
+    // Decoding never lengthens: the output overwrites a copy of the input, front to back,
+    // and no byte is pushed (no growth code in the browser's module).
+    let mut out = raw.as_bytes().to_vec();
+    let mut len = 0;
     let mut rest = raw.as_bytes();
-    let mut out = Vec::with_capacity(rest.len());
     let hex = |b: Option<&u8>| b.and_then(|&b| crate::text::digit(b, 16));
     while let Some((&b, after)) = rest.split_first() {
         rest = after;
-        match b {
+        let byte = match b {
             b'%' => match (hex(rest.first()), hex(rest.get(1))) {
                 (Some(h), Some(l)) => {
-                    // Two hex digits: at most 0xff.
-                    out.push((h * 16 + l) as u8);
                     rest = rest.get(2..).unwrap_or_default();
+                    // Two hex digits: at most 0xff.
+                    (h * 16 + l) as u8
                 }
-                _ => out.push(b'%'),
+                _ => b'%',
             },
-            b'+' => out.push(b' '),
-            b => out.push(b),
+            b'+' => b' ',
+            b => b,
+        };
+        if let Some(slot) = out.get_mut(len) {
+            *slot = byte;
+            len += 1;
         }
     }
+    out.truncate(len);
     out
 }
 

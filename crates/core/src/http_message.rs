@@ -3,6 +3,7 @@
 
 use crate::error::{Error, ErrorCode, excerpt};
 use crate::json::{self, Value};
+use crate::prelude::*;
 use crate::text::concat;
 
 /// A request for the driver to send.
@@ -70,6 +71,23 @@ pub struct OAuthErrorResponse {
     pub uri: Option<String>,
 }
 
+impl OAuthErrorResponse {
+    /// The error from its received parts: control characters stripped, and `error_uri`
+    /// kept only when it is an http(s) URL. One place for every kind of response that
+    /// carries one (token and other JSON answers, the authorization response, the
+    /// `WWW-Authenticate` challenge).
+    pub fn received(error: &str, description: Option<&str>, uri: Option<&str>) -> Self {
+        let clean = crate::sanitize::strip_controls;
+        Self {
+            error: clean(error),
+            description: description.map(clean),
+            uri: uri
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .map(clean),
+        }
+    }
+}
+
 /// Why a protocol step failed: the server said no, or the exchange itself was wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepError {
@@ -120,20 +138,12 @@ pub fn json_object(status: u16, body: &str, what: &str) -> Result<Value, StepErr
 
 /// The OAuth error in a response object, if it carries one.
 pub fn oauth_error(v: &Value) -> Option<OAuthErrorResponse> {
-    let clean = |s: &str| crate::sanitize::strip_controls(s);
-    let error = v.get("error")?.as_str()?;
-    Some(OAuthErrorResponse {
-        error: clean(error),
-        description: v
-            .get("error_description")
-            .and_then(Value::as_str)
-            .map(clean),
-        uri: v
-            .get("error_uri")
-            .and_then(Value::as_str)
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-            .map(clean),
-    })
+    let text = |name: &str| v.get(name).and_then(Value::as_str);
+    Some(OAuthErrorResponse::received(
+        text("error")?,
+        text("error_description"),
+        text("error_uri"),
+    ))
 }
 
 fn malformed(name: &str, what: &str) -> String {

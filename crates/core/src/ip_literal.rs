@@ -13,7 +13,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// `text` as one to `max_digits` digits in `radix`; in decimal, more than one digit may
 /// not start with `0` (RFC 6943 §3.1.1: no octal look-alikes).
 fn number(text: &str, radix: u32, max_digits: usize) -> Option<u32> {
-    let octal_like = radix == 10 && text.len() > 1 && text.starts_with('0');
+    let octal_like = radix == 10 && text.len() > 1 && text.starts_with("0");
     if text.is_empty() || text.len() > max_digits || octal_like {
         return None;
     }

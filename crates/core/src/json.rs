@@ -4,6 +4,7 @@
 //! (RFC 8259 §4 leaves them undefined, and an attacker could use them to confuse).
 
 use crate::error::{Error, ErrorCode};
+use crate::prelude::*;
 
 /// Largest document accepted.
 pub const MAX_LEN: usize = 1 << 20;
@@ -116,7 +117,77 @@ impl Value {
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
+/// Writes one JSON object member by member: the text `Value::Object(members).to_json()`
+/// writes, without building the members first (less code in the browser's module, where
+/// the results go straight out as JSON text; issue 11).
+pub struct ObjectWriter {
+    out: String,
+}
+
+impl Default for ObjectWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ObjectWriter {
+    /// An empty object.
+    pub fn new() -> Self {
+        Self {
+            out: String::from("{"),
+        }
+    }
+
+    fn name(&mut self, name: &str) -> &mut String {
+        if self.out.len() > 1 {
+            self.out.push(',');
+        }
+        write_string(name, &mut self.out);
+        self.out.push(':');
+        &mut self.out
+    }
+
+    /// The member `name`: `value`.
+    pub fn value(&mut self, name: &str, value: &Value) {
+        value.write(self.name(name));
+    }
+
+    /// The member `name`: the string `value`, or `null` when it is `None`.
+    pub fn text(&mut self, name: &str, value: Option<&str>) {
+        let out = self.name(name);
+        match value {
+            Some(v) => write_string(v, out),
+            None => out.push_str("null"),
+        }
+    }
+
+    /// The member `name`: an array of the strings `values` (as [`Value::strings`]).
+    pub fn texts(&mut self, name: &str, values: &[String]) {
+        let out = self.name(name);
+        out.push('[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(v, out);
+        }
+        out.push(']');
+    }
+
+    /// The member `name`: the number `value` (as `Value::Number` writes it).
+    pub fn number(&mut self, name: &str, value: f64) {
+        write_number(value, self.name(name));
+    }
+
+    /// The object's JSON text.
+    pub fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+/// Writes `s` as a JSON string (RFC 8259 §7), as [`Value::to_json`] writes strings.
+pub fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -221,6 +292,30 @@ pub fn number_value(text: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// `x.trunc()` without `std` (no libm in the browser's module): exact for every f64.
+fn trunc(x: f64) -> f64 {
+    // From 2^52 up every f64 is an integer; below, `as i64` drops the fraction exactly.
+    if x.is_finite() && x.abs() < 4_503_599_627_370_496.0 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        let t = x as i64 as f64;
+        t
+    } else {
+        x
+    }
+}
+
+/// `x.round()` (halves away from zero) without `std`: the fraction `x - trunc(x)` is exact.
+fn round(x: f64) -> f64 {
+    let t = trunc(x);
+    if (x - t).abs() < 0.5 {
+        t
+    } else if x < 0.0 {
+        t - 1.0
+    } else {
+        t + 1.0
+    }
+}
+
 /// Writes a number: integers as integers, others with up to nine decimals.
 fn write_number(n: f64, out: &mut String) {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
@@ -228,7 +323,7 @@ fn write_number(n: f64, out: &mut String) {
         out.push_str("null");
         return;
     }
-    if n.abs() < EXACT && n == n.trunc() {
+    if n.abs() < EXACT && n == trunc(n) {
         #[allow(clippy::cast_possible_truncation)]
         let i = n as i64;
         if i < 0 {
@@ -257,14 +352,14 @@ fn write_number(n: f64, out: &mut String) {
             exp += 1;
         }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let digits = (a / pow10(exp)).round() as u64;
+        let digits = round(a / pow10(exp)) as u64;
         crate::text::push_u128(out, u128::from(digits));
         out.push('e');
         crate::text::push_decimal(out, exp as usize);
         return;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let (mut int, mut frac) = (a.trunc() as u64, ((a - a.trunc()) * 1e9).round() as u64);
+    let (mut int, mut frac) = (trunc(a) as u64, round((a - trunc(a)) * 1e9) as u64);
     if frac >= 1_000_000_000 {
         int += 1;
         frac = 0;
@@ -444,7 +539,7 @@ impl Parser<'_> {
                 return Err(bad("malformed number"));
             }
         }
-        let text = std::str::from_utf8(self.span(start)).map_err(|_| bad("malformed number"))?;
+        let text = core::str::from_utf8(self.span(start)).map_err(|_| bad("malformed number"))?;
         number_value(text)
             .map(Value::Number)
             .ok_or_else(|| bad("number out of range"))
@@ -456,7 +551,11 @@ impl Parser<'_> {
             .get(self.i..self.i + 4)
             .ok_or_else(|| bad("short \\u escape"))?;
         // As `u32::from_str_radix(_, 16)` reads them: four hex digits, or `+` and three.
-        let digits = h.strip_prefix(b"+").unwrap_or(h);
+        // A slice pattern, not `strip_prefix` (whose `split_at` can panic, issue 11).
+        let digits = match h {
+            [b'+', rest @ ..] => rest,
+            _ => h,
+        };
         let mut v = 0;
         for &b in digits {
             v = v * 16 + crate::text::digit(b, 16).ok_or_else(|| bad("bad \\u escape"))?;
@@ -476,7 +575,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            out.push_str(std::str::from_utf8(self.span(start)).map_err(|_| bad("not UTF-8"))?);
+            out.push_str(core::str::from_utf8(self.span(start)).map_err(|_| bad("not UTF-8"))?);
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;

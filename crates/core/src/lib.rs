@@ -17,7 +17,7 @@ extern crate alloc;
 
 mod prelude;
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod authorization_response;
 pub mod authorize;
 pub mod base64url;
@@ -31,20 +31,20 @@ pub mod client_credentials;
 pub mod client_id_metadata;
 #[cfg(feature = "std")]
 pub mod device;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod discovery;
 pub mod endpoint;
 pub mod entropy;
 pub mod error;
 pub mod form;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod http_message;
 #[cfg(feature = "oidc")]
 pub mod id_token;
 mod ip_literal;
 #[cfg(feature = "oidc")]
 pub mod jose;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod json;
 pub mod loopback;
 #[cfg(feature = "std")]
@@ -56,7 +56,7 @@ pub mod pkce;
 pub mod registration;
 #[cfg(feature = "std")]
 pub mod request_head;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod revocation;
 pub mod sanitize;
 #[cfg(any(test, not(feature = "std"), target_arch = "wasm32"))]
@@ -66,13 +66,13 @@ pub mod state;
 pub mod store_envelope;
 pub mod template;
 mod text;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod token;
 #[cfg(feature = "std")]
 pub mod token_exchange;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod trace;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub mod userinfo;
 
 pub use authorize::AuthorizationRequest;

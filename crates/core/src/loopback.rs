@@ -27,8 +27,8 @@ fn parse_host(hostname: &str) -> Result<LoopbackHost, Error> {
         return Ok(LoopbackHost::Localhost);
     }
     let bare = hostname
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
+        .strip_prefix("[")
+        .and_then(|h| h.strip_suffix("]"))
         .unwrap_or(hostname);
     match ip_literal::parse_ip(bare) {
         Some(IpAddr::V4(v4)) if v4.is_loopback() => Ok(LoopbackHost::V4(v4)),
@@ -62,7 +62,7 @@ pub fn bind_addresses(hostname: &str) -> Result<Vec<IpAddr>, Error> {
 
 /// Checks a callback path: absolute, no query or fragment, no control characters.
 pub fn validate_callback_path(path: &str) -> Result<(), Error> {
-    let ok = path.starts_with('/')
+    let ok = path.starts_with("/")
         && !crate::text::contains_any(path, b"?#")
         && !crate::text::has_space_or_control(path);
     if ok {
@@ -86,7 +86,7 @@ pub fn normalize_callback_path(path: &str) -> Result<String, Error> {
             "callbackPath must not be empty",
         ));
     }
-    let path = if path.starts_with('/') {
+    let path = if path.starts_with("/") {
         path.to_owned()
     } else {
         concat(&["/", path])

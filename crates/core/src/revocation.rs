@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use crate::http_message::{HttpRequest, StepError, json_object};
+use crate::prelude::*;
 use crate::token::ClientAuth;
 
 /// RFC 7009 §2.1: revoke `token`, with `token_type_hint` (`refresh_token` / `access_token`).

@@ -3,17 +3,36 @@
 //! module carries neither the `sha2` crate's block buffers nor their panic paths. Builds
 //! with `std` use `sha2` (hardware SHA where the CPU has it); the tests hold both equal.
 
-/// FIPS 180-4 §4.2.2: the round constants.
-const K: [u32; 64] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-];
+use core::sync::atomic::{AtomicU32, Ordering::Acquire, Ordering::Release};
+
+/// FIPS 180-4 §4.2.2: the round constants, the first 32 bits of the fractional parts of
+/// the cube roots of the first 64 primes: worked out on first use (a few dozen bytes of
+/// code instead of 256 bytes of data in the browser's module) and kept here. The tests
+/// hold them equal to the standard's table.
+static K: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];
+
+/// [`K`], worked out first if it is not yet.
+fn round_constants() -> &'static [AtomicU32; 64] {
+    // The last constant is not 0: a 0 there means not worked out yet.
+    if K[63].load(Acquire) == 0 {
+        let (mut p, mut root) = (1u32, 1.0f64);
+        for slot in &K {
+            p += 1;
+            while (2..p).take_while(|d| d * d <= p).any(|d| p % d == 0) {
+                p += 1;
+            }
+            // Newton's method from the last prime's cube root: six steps reach the
+            // nearest f64, which holds the 35 bits needed.
+            let x = f64::from(p);
+            for _ in 0..6 {
+                root -= (root * root * root - x) / (3.0 * root * root);
+            }
+            let fraction = (root - f64::from(root as u32)) * 4_294_967_296.0;
+            slot.store(fraction as u32, Release);
+        }
+    }
+    &K
+}
 
 /// FIPS 180-4 §5.3.3: the initial hash value.
 const H0: [u32; 8] = [
@@ -28,7 +47,11 @@ fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
         *word = u32::from_be_bytes(*bytes);
     }
     let mut v = *state;
-    for (t, k) in K.into_iter().enumerate() {
+    for (t, k) in round_constants()
+        .iter()
+        .map(|k| k.load(Acquire))
+        .enumerate()
+    {
         let wt = if t < 16 {
             w[t % 16]
         } else {
@@ -97,6 +120,27 @@ mod tests {
 
     fn hex(bytes: &[u8]) -> alloc::string::String {
         bytes.iter().map(|b| alloc::format!("{b:02x}")).collect()
+    }
+
+    /// FIPS 180-4 §4.2.2, as printed.
+    const TABLE: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+
+    #[test]
+    fn round_constants_are_the_standard_s() {
+        let k = || round_constants().each_ref().map(|k| k.load(Acquire));
+        assert_eq!(k(), TABLE);
+        assert_eq!(k(), TABLE, "and the second time, from the cache");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub(crate) fn push_decimal(out: &mut String, n: usize) {
 
 /// Appends `n` in decimal, as `{n}` would print it, by long division of 32-bit limbs:
 /// no `u128` division routine and no `core::fmt` integer printing in the module.
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "client"))]
 pub(crate) fn push_u128(out: &mut String, n: u128) {
     #[allow(clippy::cast_possible_truncation)]
     let mut limbs = [

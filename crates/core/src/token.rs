@@ -7,6 +7,7 @@ use crate::error::{Error, ErrorCode};
 use crate::form;
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
 use crate::json::Value;
+use crate::prelude::*;
 
 /// How the client authenticates at the token endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -224,8 +225,8 @@ pub struct TokenSet {
     pub id_token: Option<String>,
 }
 
-impl std::fmt::Debug for TokenSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TokenSet")
             .field("token_type", &self.token_type)
             .field("expires_at", &self.expires_at)
@@ -260,6 +261,26 @@ impl TokenSet {
             }
         }
         Value::Object(m)
+    }
+
+    /// [`Self::to_value`]'s JSON text, written directly.
+    pub fn to_json(&self) -> String {
+        let mut w = crate::json::ObjectWriter::new();
+        w.text("accessToken", Some(&self.access_token));
+        w.text("tokenType", Some(&self.token_type));
+        if let Some(e) = self.expires_at {
+            w.number("expiresAt", e);
+        }
+        if let Some(v) = &self.refresh_token {
+            w.text("refreshToken", Some(v));
+        }
+        if let Some(v) = &self.scope {
+            w.text("scope", Some(v));
+        }
+        if let Some(v) = &self.id_token {
+            w.text("idToken", Some(v));
+        }
+        w.finish()
     }
 }
 
@@ -402,6 +423,39 @@ mod tests {
         }
         let e = process_token_response(400, r#"{"error":"invalid_grant"}"#, 0.0).unwrap_err();
         assert!(matches!(e, StepError::OAuth(ref o) if o.error == "invalid_grant"));
+    }
+
+    #[test]
+    fn expires_in_forms_and_written_json() {
+        let with = |e: &str| {
+            format!(
+                r#"{{"access_token":"a\"\u0001","token_type":"Bearer","expires_in":{e},"id_token":"i"}}"#
+            )
+        };
+        for (e, at) in [
+            ("null", None),
+            ("0", Some(1_000.5)),
+            ("\"30\"", Some(31_000.5)),
+            ("\"2.5\"", Some(3_500.5)),
+            ("1e3", Some(1_001_000.5)),
+        ] {
+            let t = process_token_response(200, &with(e), 1_000.5).unwrap();
+            assert_eq!(t.expires_at, at, "{e}");
+            assert_eq!(t.to_json(), t.to_value().to_json(), "{e}");
+        }
+        for e in ["-1", "\"-1\"", "\"x\"", "\"\"", "true", "[]", "{}"] {
+            let Err(StepError::Library(err)) = process_token_response(200, &with(e), 0.0) else {
+                panic!("{e}");
+            };
+            assert_eq!(
+                err.message(),
+                "the token response has a malformed \"expires_in\"",
+                "{e}"
+            );
+        }
+        let t = process_token_response(200, r#"{"access_token":"a","token_type":"bearer"}"#, 0.0)
+            .unwrap();
+        assert_eq!(t.to_json(), r#"{"accessToken":"a","tokenType":"Bearer"}"#);
     }
 
     #[test]

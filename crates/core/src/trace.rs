@@ -4,6 +4,7 @@
 
 use crate::form;
 use crate::json::{self, Value};
+use crate::prelude::*;
 
 /// Parameter and member names whose values are secrets.
 pub const SECRET_NAMES: [&str; 15] = [
@@ -38,24 +39,21 @@ pub fn redact(secret: &str) -> String {
     prefix + "…"
 }
 
-fn redact_value(name: &str, v: &Value) -> Value {
+/// Redacts the secrets in `v` where they are (no copy of the document).
+fn redact_value(name: &str, v: &mut Value) {
     match v {
-        Value::String(s) if SECRET_NAMES.contains(&name) => Value::String(redact(s)),
+        Value::String(s) if SECRET_NAMES.contains(&name) => *s = redact(s),
         Value::Object(m) => {
-            let mut out = Vec::new();
             for (k, v) in m {
-                out.push((k.clone(), redact_value(k, v)));
+                redact_value(k, v);
             }
-            Value::Object(out)
         }
         Value::Array(a) => {
-            let mut out = Vec::new();
             for v in a {
-                out.push(redact_value(name, v));
+                redact_value(name, v);
             }
-            Value::Array(out)
         }
-        other => other.clone(),
+        _ => {}
     }
 }
 
@@ -65,8 +63,9 @@ pub fn redact_body(body: &str) -> String {
     if body.is_empty() {
         return String::new();
     }
-    if let Ok(v) = json::parse(body) {
-        return redact_value("", &v).to_json();
+    if let Ok(mut v) = json::parse(body) {
+        redact_value("", &mut v);
+        return v.to_json();
     }
     if let Some(pairs) = form::parse_query(body)
         && crate::text::contains_any(body, b"=")
