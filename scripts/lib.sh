@@ -126,6 +126,7 @@ build_all() {
   build_wasm_node
   bindgen_wasm "$dir/oauth_callback_wasm.browser.wasm" npm/wasm-browser wasm-browser
   build_wasm_authorize
+  build_wasm_login
 
   step "building the native addon"
   build_napi
@@ -142,16 +143,43 @@ build_all() {
 
 # The browser's small module for pages that only start a login (crates/wasm-authorize):
 # no wasm-bindgen, so no glue to generate; wasm-opt runs only when the module changed.
+# Two builds: oauth_callback_authorize_min.wasm (PKCE, state, nonce, authorization URLs,
+# endpoint checks), which init() loads for a page that uses nothing else, and
+# oauth_callback_authorize.wasm (feature `full`: also templates, loopback redirect URIs and
+# challenges of existing verifiers).
 build_wasm_authorize() {
   local raw="target/wasm32-unknown-unknown/wasm-release/oauth_callback_wasm_authorize.wasm"
-  local out="npm/wasm-authorize/oauth_callback_authorize.wasm"
-  cargo build --quiet -p oauth-callback-wasm-authorize --target wasm32-unknown-unknown --profile wasm-release
-  if stale "$raw" wasm-authorize "$out"; then
-    mkdir -p npm/wasm-authorize
+  local variant features out
+  for variant in _min ""; do
+    out="npm/wasm-authorize/oauth_callback_authorize$variant.wasm"
+    features="full"
+    [ "$variant" = _min ] && features=""
+    cargo build --quiet -p oauth-callback-wasm-authorize --target wasm32-unknown-unknown --profile wasm-release --features "$features"
+    if stale "$raw" "wasm-authorize$variant" "$out"; then
+      mkdir -p npm/wasm-authorize
+      optimize_wasm "$raw" "$out"
+      stamp "$raw" "wasm-authorize$variant"
+    fi
+    note "wasm-authorize$variant: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
+  done
+}
+
+# BrowserOAuthClient's module (crates/wasm-authorize with feature `login`: also discovery,
+# tokens, UserInfo; src/login.rs). The crate's output file is the authorize module's: it is
+# copied aside before anything builds the crate again. Built alone: with other packages,
+# core's std feature would be unified in, and std's panic handler clash with the module's.
+build_wasm_login() {
+  local dir="target/wasm32-unknown-unknown/wasm-release"
+  local raw="$dir/oauth_callback_wasm_login.wasm"
+  local out="npm/wasm-login/oauth_callback_login.wasm"
+  cargo build --quiet -p oauth-callback-wasm-authorize --features login --target wasm32-unknown-unknown --profile wasm-release
+  cp "$dir/oauth_callback_wasm_authorize.wasm" "$raw"
+  if stale "$raw" wasm-login "$out"; then
+    mkdir -p npm/wasm-login
     optimize_wasm "$raw" "$out"
-    stamp "$raw" wasm-authorize
+    stamp "$raw" wasm-login
   fi
-  note "wasm-authorize: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
+  note "wasm-login: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
 }
 
 # The wasm module for Node, Bun and Deno (the full one) and its glue.

@@ -95,6 +95,13 @@ pub extern "C" fn output_len() -> usize {
     len
 }
 
+/// Present only in the build with feature `full` (every operation): the loader checks for
+/// it before it asks for one the smaller build leaves out.
+#[cfg(feature = "full")]
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn full() {}
+
 /// Ends the module on a panic without formatting anything: the page's call then fails
 /// with a wasm trap (`RuntimeError: unreachable`), which the glue reports.
 #[panic_handler]

@@ -55,22 +55,32 @@ impl<'a> Args<'a> {
     }
 }
 
+/// The frame of `items` as the JavaScript loader writes it: each text as its length and
+/// its bytes, `None` as [`ABSENT`]. For the operations' tests.
+#[cfg(test)]
+pub fn encode(items: &[Option<&str>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Some(t) => {
+                out.extend_from_slice(&u32::try_from(t.len()).unwrap_or(0).to_le_bytes());
+                out.extend_from_slice(t.as_bytes());
+            }
+            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn item(out: &mut Vec<u8>, text: &str) {
-        out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(0).to_le_bytes());
-        out.extend_from_slice(text.as_bytes());
-    }
-
     #[test]
     fn reads_texts_numbers_and_absent_items() {
-        let mut bytes = Vec::new();
-        item(&mut bytes, "héllo");
-        bytes.extend_from_slice(&ABSENT.to_le_bytes());
+        let mut bytes = encode(&[Some("héllo"), None]);
         bytes.extend_from_slice(&7u32.to_le_bytes());
-        item(&mut bytes, "");
+        bytes.extend_from_slice(&encode(&[Some("")]));
         let mut args = Args::new(&bytes);
         assert_eq!(args.text().ok(), Some("héllo"));
         assert_eq!(args.optional_text().ok(), Some(None));

@@ -1,11 +1,16 @@
-//! The browser's `authorize` module: what a page needs to start a login (PKCE, state,
-//! nonce, authorization URLs, endpoint checks, loopback redirect URIs, templates), from
-//! oauth-callback-core built without `std`.
+//! The browser's small wasm modules, from oauth-callback-core built without `std`; one
+//! crate, three builds (scripts/lib.sh):
+//! - `oauth_callback_authorize_min.wasm` (no feature): what a page needs to start a login
+//!   (PKCE, state, nonce, authorization URLs, endpoint checks);
+//! - `oauth_callback_authorize.wasm` (feature `full`): also templates, loopback redirect
+//!   URIs and the challenge of an existing verifier;
+//! - `oauth_callback_login.wasm` (feature `login`, [`login`]): also what
+//!   `BrowserOAuthClient` needs (discovery, the authorization response, token, refresh,
+//!   revocation, UserInfo).
 //!
-//! A page that only sends the user to the authorization server downloads this module
-//! instead of the client's (`crates/wasm`): no wasm-bindgen, no `std` panic machinery, a
-//! scratch allocator instead of dlmalloc. The JavaScript side is
-//! `npm/src/authorize-module.ts`.
+//! None has wasm-bindgen or `std`'s panic machinery; each has a scratch allocator instead
+//! of dlmalloc. The JavaScript side is `npm/src/authorize-module.ts` and
+//! `npm/src/login-module.ts`.
 //!
 //! The calling convention, in [`abi`]: JavaScript asks for an input buffer, writes the
 //! framed arguments of one operation into it ([`frame`]), calls the operation and reads
@@ -19,6 +24,8 @@ extern crate alloc;
 #[cfg(target_arch = "wasm32")]
 mod abi;
 pub mod frame;
+#[cfg(feature = "login")]
+pub mod login;
 pub mod ops;
 #[cfg(target_arch = "wasm32")]
 mod scratch;
