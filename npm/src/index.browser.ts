@@ -6,7 +6,7 @@
  */
 import { loadAuthorizeModule, type WasmSource } from "./authorize-module.js";
 import { setClientModuleSource } from "./client-module.js";
-import { useProtocolBindings } from "./protocol.js";
+import { challengeFromVerifier as challenge, getRedirectUrl as redirectUrl, renderTemplate as render, useProtocolBindings } from "./protocol.js";
 import type { WasmLoadOptions } from "./wasm-fetch.js";
 
 export * from "./api.js";
@@ -17,11 +17,54 @@ export type { WasmLoadOptions } from "./wasm-fetch.js";
 
 let ready: Promise<void> | undefined;
 
+// Whether this page uses challengeFromVerifier, renderTemplate or getRedirectUrl, whose
+// operations only the `full` build of the authorize module has. Each is `withFull(fn)`, a
+// call marked pure: a bundler drops it, and so never sets this, when the page does not
+// use the function; a page that does (or imports this file unbundled) sets it before it
+// can call init().
+let fullWanted = false;
+
+function withFull<F>(fn: F): F {
+  fullWanted = true;
+  return fn;
+}
+
 /**
- * Fetches and compiles the small `authorize` module (`wasm-authorize/`: PKCE, state,
- * nonce, authorization URLs, templates; see the README for its size) once; later calls
- * return the same promise. The protocol functions need it; `BrowserOAuthClient` loads the
- * larger client module (`wasm-browser/`) by itself when it first needs it.
+ * RFC 7636 §4.2: the S256 challenge of an existing verifier, after validating it (§4.1).
+ * A page that uses it makes `init()` load the authorize module's `full` build.
+ */
+export const challengeFromVerifier: typeof challenge = /* @__PURE__ */ withFull(challenge);
+
+/**
+ * Renders an HTML template: each `{{name}}` becomes the HTML-escaped value (`& < > " '`);
+ * unknown placeholders render empty; values are never re-scanned for placeholders.
+ * A page that uses it makes `init()` load the authorize module's `full` build.
+ */
+export const renderTemplate: typeof render = /* @__PURE__ */ withFull(render);
+
+/**
+ * RFC 8252 §7.3: the loopback redirect URI, `http://localhost:3000/callback` by default.
+ * A page that uses it makes `init()` load the authorize module's `full` build.
+ */
+export const getRedirectUrl: typeof redirectUrl = /* @__PURE__ */ withFull(redirectUrl);
+
+/** The authorize module's URL next to this file: the `full` build when the page needs it. */
+function authorizeModuleUrl(): URL {
+  // Two literal `new URL(..., import.meta.url)`: bundlers find both modules as assets.
+  return fullWanted
+    ? new URL("../wasm-authorize/oauth_callback_authorize.wasm", import.meta.url)
+    : new URL("../wasm-authorize/oauth_callback_authorize_min.wasm", import.meta.url);
+}
+
+/**
+ * Fetches and compiles the small `authorize` module once; later calls return the same
+ * promise. It is `wasm-authorize/oauth_callback_authorize_min.wasm` (PKCE, state, nonce,
+ * authorization URLs; see the README for its size), or `oauth_callback_authorize.wasm`
+ * (also templates, loopback redirect URIs, challenges of existing verifiers) for a page
+ * that uses `renderTemplate`, `getRedirectUrl` or `challengeFromVerifier`: a bundler that
+ * leaves those functions out leaves that choice out too.
+ * The protocol functions need it; `BrowserOAuthClient` loads the larger client module
+ * (`wasm-browser/`) by itself when it first needs it.
  * `source` overrides where the `authorize` module is fetched from, `clientSource` where
  * the client module is (a bundler's asset URLs).
  *
@@ -33,7 +76,7 @@ let ready: Promise<void> | undefined;
  */
 export function init(source?: WasmSource, clientSource?: WasmSource, options?: WasmLoadOptions): Promise<void> {
   if (clientSource !== undefined) setClientModuleSource(clientSource);
-  ready ??= loadAuthorizeModule(source ?? new URL("../wasm-authorize/oauth_callback_authorize.wasm", import.meta.url), options).then(useProtocolBindings, (err: unknown) => {
+  ready ??= loadAuthorizeModule(source ?? authorizeModuleUrl(), options).then(useProtocolBindings, (err: unknown) => {
     ready = undefined;
     throw err;
   });

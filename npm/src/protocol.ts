@@ -13,9 +13,18 @@ type Bindings = typeof Wasm;
 let syncLoader: (() => Bindings) | undefined;
 let initialized: Bindings | undefined;
 
+/**
+ * What a call's error becomes: wasm-bindgen's error objects (the modules of
+ * `useSyncLoader` and `useInitializedBindings`) become typed errors; set with them, so a
+ * page that loads only the `authorize` module (whose errors are typed already) bundles
+ * no conversion.
+ */
+let typed: (err: unknown) => unknown = (err) => err;
+
 /** Node, Bun, Deno: compile the wasm core synchronously on first use. @internal */
 export function useSyncLoader(load: () => Bindings): void {
   syncLoader = load;
+  typed = toLibraryError;
 }
 
 /**
@@ -38,6 +47,7 @@ export function useHostRandomness(host: HostRandomness): void {
 /** Browsers: the client module's bindings once they are compiled. @internal */
 export function useInitializedBindings(bindings: Bindings): void {
   initialized = bindings;
+  typed = toLibraryError;
 }
 
 /** The protocol functions alone: what the browser's small `authorize` module has. @internal */
@@ -59,7 +69,7 @@ function runOn<C, T>(core: C | undefined, fn: (core: C) => T): T {
   try {
     return fn(core);
   } catch (err) {
-    throw toLibraryError(err);
+    throw typed(err);
   }
 }
 

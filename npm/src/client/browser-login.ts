@@ -13,7 +13,7 @@ import { observer } from "../observer.js";
 import { checkTimeout, exchange, throwIfAborted, untilAborted, type Emit, type OAuthEvent } from "./http.js";
 import { resolveOptions } from "./client-options.js";
 import { requestUserInfo } from "./oidc.js";
-import { steps, type ServerMetadata, type UserInfo } from "./steps.js";
+import { validateCallback, codeExchange, processTokens, type ServerMetadata, type UserInfo } from "./steps.js";
 
 /**
  * Options of `BrowserOAuthClient`, named as in `OAuthClient`; `scopes` and `storage`
@@ -150,9 +150,9 @@ export class BrowserOAuthClient {
     const meta = await this.discover(options);
     const params: Record<string, string> = {};
     for (const [k, v] of new URL(url).searchParams) params[k] = v;
-    const code = steps.validateCallback(params, pending.state, meta.issuer, meta.issParameterSupported);
-    const request = steps.codeExchange(meta.tokenEndpoint, { clientId: this.#o.clientId, authMethods: meta.tokenEndpointAuthMethods }, code, pending.redirectUri, pending.verifier, list(this.#o.resource));
-    return exchange(this.#fetch, request, "token", this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs }, (status, body) => steps.processTokens(status, body, Date.now()));
+    const code = validateCallback(params, pending.state, meta.issuer, meta.issParameterSupported);
+    const request = codeExchange(meta.tokenEndpoint, { clientId: this.#o.clientId, authMethods: meta.tokenEndpointAuthMethods }, code, pending.redirectUri, pending.verifier, list(this.#o.resource));
+    return exchange(this.#fetch, request, "token", this.#emit, { signal: options.signal, timeoutMs: this.#timeoutMs }, (status, body) => processTokens(status, body, Date.now()));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { OAuthCallbackError } from "../errors.js";
 import type { Emit, SendOptions } from "./http.js";
 import { inContext, send, serverFailure } from "./http.js";
-import { steps, type ServerMetadata } from "./steps.js";
+import { discoveryRequests, redactUrl, processMetadata, type ServerMetadata } from "./steps.js";
 
 /**
  * RFC 8414, then OpenID Connect discovery: the first document found is checked by the
@@ -13,8 +13,8 @@ import { steps, type ServerMetadata } from "./steps.js";
 export async function discoverMetadata(issuer: string, fetchImpl: typeof fetch, emit: Emit, options: SendOptions = {}): Promise<ServerMetadata> {
   let last: unknown;
   const tried: string[] = [];
-  for (const request of steps.discoveryRequests(issuer)) {
-    tried.push(steps.redactUrl(request.url));
+  for (const request of discoveryRequests(issuer)) {
+    tried.push(redactUrl(request.url));
     const response = await send(fetchImpl, request, "discovery", emit, options);
     if (response.status === 404) continue;
     const failure = serverFailure(response, request, "discovery");
@@ -23,7 +23,7 @@ export async function discoverMetadata(issuer: string, fetchImpl: typeof fetch, 
       continue;
     }
     try {
-      return steps.processMetadata(issuer, response.status, response.body);
+      return processMetadata(issuer, response.status, response.body);
     } catch (err) {
       last = inContext(err, request, "discovery");
       if (err instanceof OAuthCallbackError && err.code === "ISSUER_MISMATCH") throw last;

@@ -8,7 +8,7 @@
  * an injected one ignores the abort.
  */
 import { OAuthCallbackError } from "../errors.js";
-import { steps, type CoreRequest } from "./steps.js";
+import { redactUrl, redactBody, type CoreRequest } from "./steps.js";
 
 /** One entry of the readable trace of OAuth messages; secrets appear as `abc…`. */
 export type OAuthEvent =
@@ -83,7 +83,7 @@ export function checkTimeout(name: string, value: unknown): number {
 
 /** `step: METHOD url`, the URL with secrets redacted: how errors name a request. */
 export function describeRequest(request: CoreRequest, step: string): string {
-  return `${step}: ${request.method} ${steps.redactUrl(request.url)}`;
+  return `${step}: ${request.method} ${redactUrl(request.url)}`;
 }
 
 /** What went wrong below HTTP, from an error and its causes (`fetch failed: connect ECONNREFUSED ...`). */
@@ -102,7 +102,7 @@ function networkCause(err: unknown, request: CoreRequest): string {
     e = cause;
   }
   // Some runtimes put the URL in the message: show it redacted, like ours.
-  const text = parts.join(": ").split(request.url).join(steps.redactUrl(request.url));
+  const text = parts.join(": ").split(request.url).join(redactUrl(request.url));
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
   return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean || "unknown error";
 }
@@ -123,8 +123,8 @@ export async function send(fetchImpl: typeof fetch, request: CoreRequest, step: 
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   throwIfAborted(signal);
   const what = describeRequest(request, step);
-  const requestEvent: { type: "request"; step: string; method: string; url: string; body?: string } = { type: "request", step, method: request.method, url: steps.redactUrl(request.url) };
-  if (request.body !== null) requestEvent.body = steps.redactBody(request.body);
+  const requestEvent: { type: "request"; step: string; method: string; url: string; body?: string } = { type: "request", step, method: request.method, url: redactUrl(request.url) };
+  if (request.body !== null) requestEvent.body = redactBody(request.body);
   emit(requestEvent);
 
   // `stop` rejects at the deadline or on the caller's abort, whichever comes first; the
@@ -188,7 +188,7 @@ export async function send(fetchImpl: typeof fetch, request: CoreRequest, step: 
       if (body.length > MAX_BODY) throw tooLarge();
     }
     complete = true;
-    emit({ type: "response", step, status: response.status, body: steps.redactBody(body) });
+    emit({ type: "response", step, status: response.status, body: redactBody(body) });
     return { status: response.status, body, headers: response.headers };
   } finally {
     clearTimeout(timer);
@@ -238,13 +238,13 @@ export async function exchange<T>(
   step: string,
   emit: Emit,
   options: SendOptions,
-  process: (status: number, body: string) => T,
+  process: (status: number, body: string, headers: Headers) => T,
 ): Promise<T> {
   const response = await send(fetchImpl, request, step, emit, options);
   const failure = serverFailure(response, request, step);
   if (failure) throw failure;
   try {
-    return process(response.status, response.body);
+    return process(response.status, response.body, response.headers);
   } catch (err) {
     throw inContext(err, request, step);
   }

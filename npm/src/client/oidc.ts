@@ -5,8 +5,8 @@
  * keeps it.
  */
 import { OAuthCallbackError } from "../errors.js";
-import { inContext, send, serverFailure, untilAborted, type Emit, type SendOptions } from "./http.js";
-import { steps, type IdTokenClaims, type ServerMetadata, type UserInfo } from "./steps.js";
+import { exchange, untilAborted, type Emit, type SendOptions } from "./http.js";
+import { idTokenNeedsKeys, keySet as keySetRequest, processKeySet, processUserInfo, userinfo, validateIdToken, type IdTokenClaims, type ServerMetadata, type UserInfo } from "./steps.js";
 
 /**
  * The issuer's JWK Set, fetched when first needed and again when a token names a key it
@@ -19,9 +19,9 @@ export class KeySetCache {
 
   /** A key set with a key that fits `idToken`, fetching it (again) when the one kept has none. */
   async keysFor(idToken: string, jwksUri: string, fetchImpl: typeof fetch, emit: Emit, options: SendOptions): Promise<string> {
-    if (this.#uri === jwksUri && this.#document !== undefined && !steps.idTokenNeedsKeys(idToken, this.#document)) return this.#document;
+    if (this.#uri === jwksUri && this.#document !== undefined && !idTokenNeedsKeys(idToken, this.#document)) return this.#document;
     // Throws ID_TOKEN_INVALID for a token that is not a JWS at all, before any request.
-    steps.idTokenNeedsKeys(idToken, undefined);
+    idTokenNeedsKeys(idToken, undefined);
     // Shared by concurrent callers, so bounded by the deadline only: one caller's abort
     // stops that caller's wait, not the others'.
     this.#pending ??= fetchKeySet(jwksUri, fetchImpl, emit, { timeoutMs: options.timeoutMs }).finally(() => {
@@ -35,15 +35,7 @@ export class KeySetCache {
 }
 
 async function fetchKeySet(jwksUri: string, fetchImpl: typeof fetch, emit: Emit, options: SendOptions): Promise<string> {
-  const request = steps.keySet(jwksUri);
-  const response = await send(fetchImpl, request, "jwks", emit, options);
-  const failure = serverFailure(response, request, "jwks");
-  if (failure) throw failure;
-  try {
-    return steps.processKeySet(response.status, response.body);
-  } catch (err) {
-    throw inContext(err, request, "jwks");
-  }
+  return exchange(fetchImpl, keySetRequest(jwksUri), "jwks", emit, options, processKeySet);
 }
 
 /** What an ID token is checked against, besides the issuer's metadata. */
@@ -74,7 +66,7 @@ export async function checkIdToken(
     );
   }
   const keySet = await keys.keysFor(idToken, meta.jwksUri, fetchImpl, emit, options);
-  return steps.validateIdToken(idToken, keySet, meta.issuer, expected.clientId, expected.nonce, expected.checkTime, expected.subject);
+  return validateIdToken(idToken, keySet, meta.issuer, expected.clientId, expected.nonce, expected.checkTime, expected.subject);
 }
 
 /**
@@ -92,13 +84,7 @@ export async function requestUserInfo(
   if (!meta.userinfoEndpoint) {
     throw new OAuthCallbackError("MISSING_PARAMETER", `the metadata of ${meta.issuer} has no userinfo_endpoint (with configured endpoints, give endpoints.userinfoEndpoint)`);
   }
-  const request = steps.userinfo(meta.userinfoEndpoint, accessToken);
-  const response = await send(fetchImpl, request, "userinfo", emit, options);
-  const failure = serverFailure(response, request, "userinfo");
-  if (failure) throw failure;
-  try {
-    return steps.processUserInfo(response.status, response.headers.get("content-type"), response.headers.get("www-authenticate"), response.body, expectedSubject);
-  } catch (err) {
-    throw inContext(err, request, "userinfo");
-  }
+  return exchange(fetchImpl, userinfo(meta.userinfoEndpoint, accessToken), "userinfo", emit, options, (status, body, headers) =>
+    processUserInfo(status, headers.get("content-type"), headers.get("www-authenticate"), body, expectedSubject),
+  );
 }

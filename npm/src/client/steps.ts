@@ -101,48 +101,50 @@ function oidc(c: Core): Core {
 /** Tokens from a token response, with when they arrived (their lifetime, with `expiresAt`). */
 export function receivedTokens(status: number, body: string): Tokens {
   const now = Date.now();
-  const tokens = steps.processTokens(status, body, now);
+  const tokens = processTokens(status, body, now);
   if (tokens.expiresAt !== undefined) tokens.issuedAt = now;
   return tokens;
 }
 
-export const steps = {
-  discoveryRequests: (issuer: string): CoreRequest[] => call((c) => c.discoveryRequests(issuer)).map(req),
-  processMetadata: (issuer: string, status: number, body: string): ServerMetadata =>
-    JSON.parse(call((c) => c.processMetadata(issuer, status, body))) as ServerMetadata,
-  codeExchange: (endpoint: string, cl: ClientCredentials, code: string, redirectUri: string, verifier: string, resources: string[]): CoreRequest =>
-    req(call((c) => c.codeExchangeRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, code, redirectUri, verifier, resources))),
-  refresh: (endpoint: string, cl: ClientCredentials, refreshToken: string, resources: string[]): CoreRequest =>
-    req(call((c) => c.refreshRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, refreshToken, resources))),
-  deviceToken: (endpoint: string, cl: ClientCredentials, deviceCode: string): CoreRequest =>
-    req(call((c) => c.deviceTokenRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, deviceCode))),
-  processTokens: (status: number, body: string, now: number): Tokens => JSON.parse(call((c) => c.processTokenResponse(status, body, now))) as Tokens,
-  needsRefresh: (expiresAt: number | undefined, now: number, skew: number): boolean => call((c) => c.needsRefresh(expiresAt, now, skew)),
-  registration: (endpoint: string, name: string, redirectUris: string[], grants: string[], scope: string | undefined): CoreRequest =>
-    req(call((c) => c.registrationRequest(endpoint, name, redirectUris, grants, scope))),
-  processRegistration: (status: number, body: string, redirectUris: string[], grants: string[]): ClientInfo =>
-    JSON.parse(call((c) => c.processRegistration(status, body, redirectUris, grants))) as ClientInfo,
-  revocation: (endpoint: string, cl: ClientCredentials, token: string, hint: string | undefined): CoreRequest =>
-    req(call((c) => c.revocationRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, token, hint))),
-  processRevocation: (status: number, body: string): void => call((c) => c.processRevocation(status, body)),
-  deviceAuthorization: (endpoint: string, cl: ClientCredentials, scope: string | undefined, resources: string[]): CoreRequest =>
-    req(call((c) => c.deviceAuthorizationRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, scope, resources))),
-  processDeviceAuthorization: (status: number, body: string, now: number): DeviceAuthorization =>
-    JSON.parse(call((c) => c.processDeviceAuthorization(status, body, now))) as DeviceAuthorization,
-  devicePollNext: (error: string, interval: number): number => call((c) => c.devicePollNext(error, interval)),
-  validateCallback: (params: Record<string, string | undefined>, state: string, issuer: string | undefined, issRequired: boolean): string => {
-    const flat: string[] = [];
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) flat.push(k, v);
-    return call((c) => c.validateAuthorizationResponse(flat, state, issuer, issRequired));
-  },
-  userinfo: (endpoint: string, accessToken: string): CoreRequest => req(call((c) => c.userinfoRequest(endpoint, accessToken))),
-  processUserInfo: (status: number, contentType: string | null, wwwAuthenticate: string | null, body: string, expectedSubject: string | undefined): UserInfo =>
-    JSON.parse(call((c) => c.processUserInfo(status, contentType ?? undefined, wwwAuthenticate ?? undefined, body, expectedSubject))) as UserInfo,
-  keySet: (jwksUri: string): CoreRequest => req(call((c) => oidc(c).keySetRequest(jwksUri))),
-  processKeySet: (status: number, body: string): string => call((c) => oidc(c).processKeySet(status, body)),
-  idTokenNeedsKeys: (idToken: string, keySet: string | undefined): boolean => call((c) => oidc(c).idTokenNeedsKeys(idToken, keySet)),
-  validateIdToken: (idToken: string, keySet: string, issuer: string, clientId: string, nonce: string | undefined, checkTime: boolean, subject: string | undefined): IdTokenClaims =>
-    JSON.parse(call((c) => oidc(c).validateIdToken(idToken, keySet, issuer, clientId, nonce, Date.now(), checkTime, subject))) as IdTokenClaims,
-  redactBody: (body: string): string => call((c) => c.redactBody(body)),
-  redactUrl: (url: string): string => call((c) => c.redactUrl(url)),
+// Each step its own export, so a bundler keeps only the steps a page calls (the browser
+// client needs a handful of them; issue 11). `steps` gathers them for everyone else.
+export const discoveryRequests = (issuer: string): CoreRequest[] => call((c) => c.discoveryRequests(issuer)).map(req);
+export const processMetadata = (issuer: string, status: number, body: string): ServerMetadata =>
+  JSON.parse(call((c) => c.processMetadata(issuer, status, body))) as ServerMetadata;
+export const codeExchange = (endpoint: string, cl: ClientCredentials, code: string, redirectUri: string, verifier: string, resources: string[]): CoreRequest =>
+  req(call((c) => c.codeExchangeRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, code, redirectUri, verifier, resources)));
+export const refresh = (endpoint: string, cl: ClientCredentials, refreshToken: string, resources: string[]): CoreRequest =>
+  req(call((c) => c.refreshRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, refreshToken, resources)));
+export const deviceToken = (endpoint: string, cl: ClientCredentials, deviceCode: string): CoreRequest =>
+  req(call((c) => c.deviceTokenRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, deviceCode)));
+export const processTokens = (status: number, body: string, now: number): Tokens => JSON.parse(call((c) => c.processTokenResponse(status, body, now))) as Tokens;
+export const needsRefresh = (expiresAt: number | undefined, now: number, skew: number): boolean => call((c) => c.needsRefresh(expiresAt, now, skew));
+export const registration = (endpoint: string, name: string, redirectUris: string[], grants: string[], scope: string | undefined): CoreRequest =>
+  req(call((c) => c.registrationRequest(endpoint, name, redirectUris, grants, scope)));
+export const processRegistration = (status: number, body: string, redirectUris: string[], grants: string[]): ClientInfo =>
+  JSON.parse(call((c) => c.processRegistration(status, body, redirectUris, grants))) as ClientInfo;
+export const revocation = (endpoint: string, cl: ClientCredentials, token: string, hint: string | undefined): CoreRequest =>
+  req(call((c) => c.revocationRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, token, hint)));
+export const processRevocation = (status: number, body: string): void => call((c) => c.processRevocation(status, body));
+export const deviceAuthorization = (endpoint: string, cl: ClientCredentials, scope: string | undefined, resources: string[]): CoreRequest =>
+  req(call((c) => c.deviceAuthorizationRequest(endpoint, cl.clientId, cl.clientSecret, cl.authMethods, scope, resources)));
+export const processDeviceAuthorization = (status: number, body: string, now: number): DeviceAuthorization =>
+  JSON.parse(call((c) => c.processDeviceAuthorization(status, body, now))) as DeviceAuthorization;
+export const devicePollNext = (error: string, interval: number): number => call((c) => c.devicePollNext(error, interval));
+export const validateCallback = (params: Record<string, string | undefined>, state: string, issuer: string | undefined, issRequired: boolean): string => {
+  const flat: string[] = [];
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) flat.push(k, v);
+  return call((c) => c.validateAuthorizationResponse(flat, state, issuer, issRequired));
 };
+export const userinfo = (endpoint: string, accessToken: string): CoreRequest => req(call((c) => c.userinfoRequest(endpoint, accessToken)));
+export const processUserInfo = (status: number, contentType: string | null, wwwAuthenticate: string | null, body: string, expectedSubject: string | undefined): UserInfo =>
+  JSON.parse(call((c) => c.processUserInfo(status, contentType ?? undefined, wwwAuthenticate ?? undefined, body, expectedSubject))) as UserInfo;
+export const keySet = (jwksUri: string): CoreRequest => req(call((c) => oidc(c).keySetRequest(jwksUri)));
+export const processKeySet = (status: number, body: string): string => call((c) => oidc(c).processKeySet(status, body));
+export const idTokenNeedsKeys = (idToken: string, keySet: string | undefined): boolean => call((c) => oidc(c).idTokenNeedsKeys(idToken, keySet));
+export const validateIdToken = (idToken: string, keySet: string, issuer: string, clientId: string, nonce: string | undefined, checkTime: boolean, subject: string | undefined): IdTokenClaims =>
+  JSON.parse(call((c) => oidc(c).validateIdToken(idToken, keySet, issuer, clientId, nonce, Date.now(), checkTime, subject))) as IdTokenClaims;
+export const redactBody = (body: string): string => call((c) => c.redactBody(body));
+export const redactUrl = (url: string): string => call((c) => c.redactUrl(url));
+
+export const steps = { discoveryRequests, processMetadata, codeExchange, refresh, deviceToken, processTokens, needsRefresh, registration, processRegistration, revocation, processRevocation, deviceAuthorization, processDeviceAuthorization, devicePollNext, validateCallback, userinfo, processUserInfo, keySet, processKeySet, idTokenNeedsKeys, validateIdToken, redactBody, redactUrl };
