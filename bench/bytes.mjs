@@ -57,7 +57,9 @@ try {
       files = fetched.filter((p) => !p.endsWith(".html") && p !== `${name}/`).map((p) => p.slice(name.length + 1));
     } else {
       const js = readFileSync(join(site, "dist", "app.js"), "utf8");
-      files = ["dist/app.js", ...["wasm-browser/oauth_callback_wasm_bg.wasm", "wasm-authorize/oauth_callback_authorize.wasm"].filter((f) => js.includes(f.split("/")[1]))];
+      // Without a browser: every module whose file name the bundle holds (an upper bound
+      // when the loader names two and fetches one).
+      files = ["dist/app.js", ...["wasm-browser/oauth_callback_wasm_bg.wasm", "wasm-authorize/oauth_callback_authorize_min.wasm", "wasm-authorize/oauth_callback_authorize.wasm", "wasm-login/oauth_callback_login.wasm"].filter((f) => js.includes(f.split("/")[1]))];
     }
     results[name] = files.map((f) => {
       const buf = readFileSync(join(site, f));
@@ -89,7 +91,7 @@ for (const name of ["ours-pkce", "ours-spa"]) {
       const r = await build({ entryPoints: [`${BENCH}pages/${name}.js`], bundle: true, minify: true, platform: "browser", format: "esm", write: false, metafile: true, outdir: "/tmp/bench-attribution", alias, logLevel: "error", absWorkingDir: BENCH });
       const by = {};
       for (const [k, v] of Object.entries(Object.values(r.metafile.outputs)[0].inputs)) {
-        const key = k.includes("wasm-browser/") ? "wasm-bindgen glue" : k.includes("authorize-module") ? "authorize module loader" : k.includes("npm/src/") ? "facade" : k.includes("npm/dist/") ? "npm/dist/index.browser.js (facade + glue)" : "page";
+        const key = k.includes("wasm-browser/") ? "wasm-bindgen glue" : k.includes("authorize-module") ? "authorize module loader" : k.includes("login-module") ? "login module loader" : k.includes("npm/src/") ? "facade" : k.includes("npm/dist/") ? "npm/dist/index.browser.js (facade + glue)" : "page";
         by[key] = (by[key] ?? 0) + v.bytesInOutput;
       }
       const js = r.outputFiles[0].contents;

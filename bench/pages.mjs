@@ -1,7 +1,7 @@
 // Builds the pages in bench/pages/ the way an app would ship them (esbuild --bundle
 // --minify --platform=browser --format=esm; ESM because the pages use top-level await and
 // the browser entry finds its .wasm next to the bundle through import.meta.url), lays each
-// out as a site (index.html, dist/app.js, wasm-browser/*.wasm and wasm-authorize/*.wasm copied from the package),
+// out as a site (index.html, dist/app.js, wasm-browser/, wasm-authorize/ and wasm-login/*.wasm copied from the package),
 // serves them on 127.0.0.1 and records every file a page fetches. Used by bench/bytes.mjs
 // and bench/pkce-browser.mjs.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { build } from "esbuild";
 const BENCH = fileURLToPath(new URL("./", import.meta.url));
 const WASM_BROWSER = fileURLToPath(new URL("../npm/wasm-browser/", import.meta.url));
 const WASM_AUTHORIZE = fileURLToPath(new URL("../npm/wasm-authorize/", import.meta.url));
+const WASM_LOGIN = fileURLToPath(new URL("../npm/wasm-login/", import.meta.url));
 const HTML = `<!doctype html><meta charset="utf-8"><title>bench</title><button id="signin">Sign in</button><p id="status"></p><script type="module" src="./dist/app.js"></script>\n`;
 
 /** A fresh directory for the built sites; `remove()` deletes it. */
@@ -28,6 +29,7 @@ export async function buildPage(root, name, { minify = true } = {}) {
   mkdirSync(join(site, "dist"), { recursive: true });
   mkdirSync(join(site, "wasm-browser"), { recursive: true });
   mkdirSync(join(site, "wasm-authorize"), { recursive: true });
+  mkdirSync(join(site, "wasm-login"), { recursive: true });
   await build({
     entryPoints: [join(BENCH, "pages", `${name}.js`)],
     bundle: true,
@@ -40,6 +42,7 @@ export async function buildPage(root, name, { minify = true } = {}) {
   });
   for (const f of readdirSync(WASM_BROWSER)) if (f.endsWith(".wasm")) copyFileSync(join(WASM_BROWSER, f), join(site, "wasm-browser", f));
   for (const f of readdirSync(WASM_AUTHORIZE)) if (f.endsWith(".wasm")) copyFileSync(join(WASM_AUTHORIZE, f), join(site, "wasm-authorize", f));
+  for (const f of readdirSync(WASM_LOGIN)) if (f.endsWith(".wasm")) copyFileSync(join(WASM_LOGIN, f), join(site, "wasm-login", f));
   writeFileSync(join(site, "index.html"), HTML);
   return site;
 }

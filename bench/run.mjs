@@ -38,7 +38,7 @@ function ensurePeers() {
   writeFileSync(stamp, want);
 }
 ensurePeers();
-for (const f of ["npm/dist/index.node.js", "npm/dist/index.browser.js", "npm/dist/mcp.node.js", "npm/wasm/oauth_callback_wasm_bg.wasm", "npm/wasm-browser/oauth_callback_wasm_bg.wasm", "npm/wasm-authorize/oauth_callback_authorize.wasm"]) {
+for (const f of ["npm/dist/index.node.js", "npm/dist/index.browser.js", "npm/dist/mcp.node.js", "npm/wasm/oauth_callback_wasm_bg.wasm", "npm/wasm-browser/oauth_callback_wasm_bg.wasm", "npm/wasm-authorize/oauth_callback_authorize.wasm", "npm/wasm-login/oauth_callback_login.wasm"]) {
   if (!existsSync(`${ROOT}${f}`)) throw new Error(`${f} is missing: build first (./scripts/test, or bash -c 'source scripts/lib.sh; build_all')`);
 }
 if (!readdirSync(`${ROOT}npm/native`).some((f) => f.endsWith(".node"))) throw new Error("npm/native has no addon: build first");

@@ -50,11 +50,13 @@ const addons = readdirSync(join(NPM, "native"))
 // The wasm modules.
 const gzip9 = (buf) => spawnSync("gzip", ["-9", "-n", "-c"], { input: buf, maxBuffer: 64 << 20 }).stdout.length;
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-// wasm-authorize has no generated glue: its loader is part of the browser entry.
+// wasm-authorize and wasm-login have no generated glue: their loaders are part of the browser entry.
 const wasm = [
   ["wasm", "oauth_callback_wasm_bg.wasm", "oauth_callback_wasm.js"],
   ["wasm-browser", "oauth_callback_wasm_bg.wasm", "oauth_callback_wasm.js"],
+  ["wasm-authorize", "oauth_callback_authorize_min.wasm", null],
   ["wasm-authorize", "oauth_callback_authorize.wasm", null],
+  ["wasm-login", "oauth_callback_login.wasm", null],
 ].map(([d, file, glueFile]) => {
   const buf = readFileSync(join(NPM, d, file));
   const glue = glueFile ? readFileSync(join(NPM, d, glueFile)) : Buffer.alloc(0);

@@ -5,7 +5,7 @@ import { extname, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const ALLOWED = ["npm/dist/", "npm/wasm-browser/", "npm/wasm-authorize/", "tests/facade/", "tests/browser/", "examples/"];
+const ALLOWED = ["npm/dist/", "npm/wasm-browser/", "npm/wasm-authorize/", "npm/wasm-login/", "tests/facade/", "tests/browser/", "examples/"];
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 
 /** Starts the server on an ephemeral port; resolves to { origin, close }. */

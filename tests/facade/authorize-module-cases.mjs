@@ -72,3 +72,39 @@ export function authorizeModuleCases(small, full) {
     }],
   ];
 }
+
+/**
+ * The authorize module without feature `full` (oauth_callback_authorize_min.wasm), what
+ * init() loads for a bundled page that uses no template, loopback redirect URI or
+ * challenge of an existing verifier: `min` is the protocol functions on it, `full` the
+ * runtime's entry, `whole` and `without` the two modules' own bindings. Every
+ * authorization request, PKCE pair and endpoint gets the same answer; the rest is
+ * NOT_INITIALIZED.
+ */
+export function minModuleCases(min, full, whole, without) {
+  return [
+    ["authorize module without feature full: every authorization request, PKCE pair and endpoint gets the full module's answer", () => {
+      for (const options of authorizationCorpus()) {
+        equal(outcome(full, () => min.buildAuthorizationUrl(options)), outcome(full, () => full.buildAuthorizationUrl(options)), `buildAuthorizationUrl(${JSON.stringify(options)})`);
+        const url = String(options.authorizationEndpoint);
+        equal(outcome(full, () => without.checkedEndpoint(url)), outcome(full, () => whole.checkedEndpoint(url)), `checkedEndpoint(${JSON.stringify(url)})`);
+      }
+      for (const length of [43, 64, 128, 42, 129]) {
+        const a = outcome(full, () => min.generatePkce({ length }).verifier.length);
+        equal(a, outcome(full, () => full.generatePkce({ length }).verifier.length), `generatePkce({ length: ${length} })`);
+        if (!a.startsWith("ok ")) continue;
+        const { verifier, challenge } = min.generatePkce({ length });
+        equal(full.challengeFromVerifier(verifier), challenge, `the challenge of a ${length}-character verifier`);
+      }
+      equal(min.generateState().length, 43, "a state");
+      equal(min.generateNonce().length, 43, "a nonce");
+    }],
+    ["authorize module without feature full: challengeFromVerifier, renderTemplate and getRedirectUrl are NOT_INITIALIZED, naming the module that has them", () => {
+      const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+      for (const fn of [() => min.renderTemplate("<p>{{x}}</p>", { x: "y" }), () => min.getRedirectUrl({}), () => min.challengeFromVerifier(verifier)]) {
+        const got = outcome(full, fn);
+        ok(got.startsWith("error NOT_INITIALIZED: ") && got.includes("oauth_callback_authorize.wasm"), got);
+      }
+    }],
+  ];
+}

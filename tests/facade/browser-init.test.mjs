@@ -11,6 +11,8 @@ import { browserWasmBytes } from "./wasm-bytes.mjs";
 const ENTRY = new URL("../../npm/dist/index.browser.js", import.meta.url).href;
 const AUTHORIZE = readFileSync(browserWasmBytes);
 const CLIENT = readFileSync(new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url));
+// What BrowserOAuthClient loads (init()'s `clientSource`): the login module.
+const LOGIN = readFileSync(new URL("../../npm/wasm-login/oauth_callback_login.wasm", import.meta.url));
 let copies = 0;
 const freshEntry = () => import(`${ENTRY}?copy=${++copies}`);
 
@@ -91,9 +93,9 @@ test("BrowserOAuthClient: a client module that never arrives is TIMEOUT after re
     const client = new lib.BrowserOAuthClient({ issuer: `${site.origin}/issuer`, clientId: "app", redirectUri: "http://127.0.0.1/cb", store: new Map(), requestTimeoutMs: 100 });
     const err = await rejection(client.discover());
     equal(err.code, "TIMEOUT", `the client module load is bounded (${err.message})`);
-    ok(/client wasm module.*100 ms/.test(err.message), err.message);
+    ok(/login wasm module.*100 ms/.test(err.message), err.message);
     await cancelled(half.closes[0], "half");
-    await lib.init(AUTHORIZE, CLIENT);
+    await lib.init(AUTHORIZE, LOGIN);
     const again = await rejection(client.discover());
     equal(again.code, "DISCOVERY_FAILED", `the next call loads the module (${again.code}: ${again.message})`);
   } finally {
@@ -110,8 +112,8 @@ test("BrowserOAuthClient: a client module that cannot load is a typed error from
     const err = await rejection(client.discover());
     ok(err instanceof lib.OAuthCallbackError, `typed (${err})`);
     equal(err.code, "NOT_INITIALIZED", "the client module did not load");
-    ok(/client wasm module/.test(err.message), err.message);
-    await lib.init(AUTHORIZE, CLIENT);
+    ok(/login wasm module/.test(err.message), err.message);
+    await lib.init(AUTHORIZE, LOGIN);
     const again = await rejection(client.discover());
     equal(again.code, "DISCOVERY_FAILED", `now the module is there and discovery itself runs (${again.code}: ${again.message})`);
   } finally {

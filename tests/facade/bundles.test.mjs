@@ -27,17 +27,62 @@ async function page(source) {
 test("bundles: a page with PKCE, state and an authorization URL gets the authorize module only", async () => {
   const js = await page(`import { init, generatePkce, generateState, buildAuthorizationUrl } from "oauth-callback-rs";
     await init(); console.log(buildAuthorizationUrl({ authorizationEndpoint: "https://a.example/", clientId: "c", state: generateState(), codeChallenge: generatePkce().challenge }));`);
-  ok(js.includes("oauth_callback_authorize.wasm"), "loads the authorize module");
+  ok(js.includes("oauth_callback_authorize_min.wasm"), "loads the authorize module");
   ok(!js.includes("oauth_callback_wasm_bg.wasm") && !js.includes("wasm-browser"), "never names the client module");
   ok(!/BrowserOAuthClient|__wbindgen|token_endpoint/.test(js), "no client code and no wasm-bindgen glue");
   ok(js.length < 12_000, `a few KB of JavaScript (${js.length} bytes minified)`);
 });
 
-test("bundles: a page with BrowserOAuthClient gets the client module", async () => {
+/** Runs a bundled page in this process with `fetch` serving npm/wasm-authorize; returns the files it fetched and what it logged. */
+async function run(source) {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { pathToFileURL } = await import("node:url");
+  const dir = mkdtempSync(join(tmpdir(), "oauth-bundle-"));
+  const file = join(dir, `page-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, await page(source));
+  const fetched = [];
+  const saved = globalThis.fetch;
+  globalThis.fetch = async (url) => {
+    const name = String(url).split("/").pop();
+    fetched.push(name);
+    return new Response(readFileSync(new URL(`wasm-authorize/${name}`, NPM)), { headers: { "content-type": "application/wasm" } });
+  };
+  try {
+    const { out } = await import(pathToFileURL(file).href);
+    return { fetched, out };
+  } finally {
+    globalThis.fetch = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("bundles: init() fetches the authorize module's min build unless the page uses challengeFromVerifier, renderTemplate or getRedirectUrl", async () => {
+  const pkce = await run(`import { init, generatePkce, generateState, buildAuthorizationUrl } from "oauth-callback-rs";
+    await init(); export const out = buildAuthorizationUrl({ authorizationEndpoint: "https://a.example/", clientId: "c", state: generateState(), codeChallenge: generatePkce().challenge });`);
+  ok(pkce.fetched.join() === "oauth_callback_authorize_min.wasm", `the PKCE page fetched ${pkce.fetched.join()}`);
+  ok(pkce.out.startsWith("https://a.example/?response_type=code&client_id=c&"), pkce.out);
+  const template = await run(`import { init, renderTemplate } from "oauth-callback-rs";
+    await init(); export const out = renderTemplate("<p>{{x}}</p>", { x: "<&>" });`);
+  ok(template.fetched.join() === "oauth_callback_authorize.wasm", `the template page fetched ${template.fetched.join()}`);
+  ok(template.out === "<p>&#60;&#38;&#62;</p>", template.out);
+  const redirect = await run(`import { init, getRedirectUrl } from "oauth-callback-rs";
+    await init(); export const out = getRedirectUrl({ port: 8080 });`);
+  ok(redirect.fetched.join() === "oauth_callback_authorize.wasm", `the loopback page fetched ${redirect.fetched.join()}`);
+  ok(redirect.out === "http://localhost:8080/callback", redirect.out);
+  const challenge = await run(`import { init, challengeFromVerifier } from "oauth-callback-rs";
+    await init(); export const out = challengeFromVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");`);
+  ok(challenge.fetched.join() === "oauth_callback_authorize.wasm", `the challenge page fetched ${challenge.fetched.join()}`);
+  ok(challenge.out === "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", challenge.out);
+});
+
+test("bundles: a page with BrowserOAuthClient gets the login module, and no wasm-bindgen glue", async () => {
   const js = await page(`import { BrowserOAuthClient } from "oauth-callback-rs";
     new BrowserOAuthClient({ issuer: "https://a.example", clientId: "c", redirectUri: "https://b.example/" });`);
-  ok(js.includes("oauth_callback_wasm_bg.wasm"), "loads the client module");
-  ok(js.includes("__wbindgen") || js.includes("wbg"), "with its wasm-bindgen glue");
+  ok(js.includes("oauth_callback_login.wasm"), "loads the login module");
+  ok(!js.includes("oauth_callback_wasm_bg.wasm") && !js.includes("wasm-browser"), "never names the wasm-bindgen client module");
+  ok(!/__wbindgen|__wbg_/.test(js), "no wasm-bindgen glue");
 });
 
 test("bundles: the Node and Deno entries import no Node builtin statically", () => {
@@ -92,6 +137,8 @@ test("bundles: the wasm modules and the addon carry no path of the machine that 
     "wasm/oauth_callback_wasm_bg.wasm",
     "wasm-browser/oauth_callback_wasm_bg.wasm",
     "wasm-authorize/oauth_callback_authorize.wasm",
+    "wasm-login/oauth_callback_login.wasm",
+    "wasm-authorize/oauth_callback_authorize_min.wasm",
     ...readdirSync(new URL("native/", NPM)).filter((f) => f.endsWith(".node")).map((f) => `native/${f}`),
   ];
   ok(files.length >= 4, `the built files (${files.join(", ")})`);

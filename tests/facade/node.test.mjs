@@ -11,14 +11,31 @@ import * as browserEntry from "../../npm/dist/index.browser.js";
 import { equal, ok } from "./assert.mjs";
 import { cases } from "./cases.mjs";
 import { listenerCases } from "./listener-cases.mjs";
-import { browserWasmBytes } from "./wasm-bytes.mjs";
+import { browserWasmBytes, minWasmBytes } from "./wasm-bytes.mjs";
 import { pkceHostCases } from "./pkce-host-cases.mjs";
-import { authorizeModuleCases } from "./authorize-module-cases.mjs";
+import { authorizeModuleCases, minModuleCases } from "./authorize-module-cases.mjs";
+import { loginModuleCases } from "./login-module-cases.mjs";
+import { loadLoginModule } from "../../npm/dist/login-module.js";
+import { toLibraryError } from "../../npm/dist/errors.js";
+import * as clientGlue from "../../npm/wasm-browser/oauth_callback_wasm.js";
+import { loadAuthorizeModule } from "../../npm/dist/authorize-module.js";
+import * as minEntry from "../../npm/dist/protocol.js";
 
 for (const [name, fn] of [...cases, ...listenerCases]) test(name, () => fn(lib));
 
 await browserEntry.init(readFileSync(browserWasmBytes));
 for (const [name, fn] of [...pkceHostCases(lib, browserEntry), ...authorizeModuleCases(browserEntry, lib)]) test(name, fn);
+
+// The protocol functions (npm/dist/protocol.js, on its own: no entry's loader) on the
+// authorize module without feature `full`.
+const minBindings = await loadAuthorizeModule(readFileSync(minWasmBytes));
+minEntry.useProtocolBindings(minBindings);
+for (const [name, fn] of minModuleCases(minEntry, lib, await loadAuthorizeModule(readFileSync(browserWasmBytes)), minBindings)) test(name, fn);
+
+// BrowserOAuthClient's login module against the wasm-bindgen client module it replaced.
+const login = await loadLoginModule(readFileSync(new URL("../../npm/wasm-login/oauth_callback_login.wasm", import.meta.url)));
+clientGlue.initSync({ module: readFileSync(new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url)) });
+for (const [name, fn] of loginModuleCases(login, clientGlue, toLibraryError)) test(name, fn);
 
 test("node: when node:crypto's random source fails, the core draws the PKCE pair and the state instead", () => {
   const script = `

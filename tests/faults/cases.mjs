@@ -100,7 +100,7 @@ function loadBrowserEntry() {
     const entry = await import("../../npm/dist/index.browser.js");
     await entry.init(
       readFileSync(new URL("../../npm/wasm-authorize/oauth_callback_authorize.wasm", import.meta.url)),
-      readFileSync(new URL("../../npm/wasm-browser/oauth_callback_wasm_bg.wasm", import.meta.url)),
+      readFileSync(new URL("../../npm/wasm-login/oauth_callback_login.wasm", import.meta.url)),
     );
     return entry;
   })();

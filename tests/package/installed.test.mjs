@@ -194,14 +194,14 @@ test("esbuild browser bundle in Chromium: a full redirect login in the page", as
   const dir = join(project, "browser");
   await sh(join(BIN, "esbuild"), ["app.js", "--bundle", "--format=esm", "--platform=browser", "--minify", "--outfile=dist/app.js"], { cwd: dir });
   const installed = join(project, "node_modules", "oauth-callback-rs");
-  const wasm = join(installed, "wasm-browser", "oauth_callback_wasm_bg.wasm");
+  const wasm = join(installed, "wasm-login", "oauth_callback_login.wasm");
   const authorizeWasm = join(installed, "wasm-authorize", "oauth_callback_authorize.wasm");
   for (const f of [wasm, authorizeWasm]) ok(existsSync(f), `${f.slice(installed.length)} is installed`);
   // Served where the provider's SPA client may redirect (examples/local-server/provider.mjs).
   const routes = {
     "/examples/spa/index.html": [join(dir, "index.html"), "text/html; charset=utf-8"],
     "/examples/spa/app.js": [join(dir, "dist", "app.js"), "text/javascript"],
-    "/examples/spa/oauth_callback_wasm_bg.wasm": [wasm, "application/wasm"],
+    "/examples/spa/oauth_callback_login.wasm": [wasm, "application/wasm"],
     "/examples/spa/oauth_callback_authorize.wasm": [authorizeWasm, "application/wasm"],
   };
   const server = createServer((req, res) => {
