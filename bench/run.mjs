@@ -127,7 +127,7 @@ const sizes = results.find((r) => r.name === "sizes");
 const esc = (s) => String(s).replace(/\|/g, "\\|");
 const lines = [];
 lines.push(`Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/run.mjs${quick ? " --quick" : ""}${only ? ` --only=${only.join(",")}` : ""}\` (${Math.round((performance.now() - started) / 1000)} s): ${cpus().length} cores (load average ${load0[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end), node ${versions.node}${versions.deno ? `, deno ${versions.deno}` : ""}${versions.chromium ? `, Chromium ${versions.chromium}` : ""}; peers ${Object.entries(peers).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
-if (sizes) lines.push(`Built modules measured: ${sizes.wasm.map((w) => `npm/${w.dir} ${(w.size / 1000).toFixed(0)} KB (${(w.gzip / 1000).toFixed(1)} KB gzip)`).join(", ")}; addon ${sizes.addons.map((a) => `${(a.size / 1e6).toFixed(2)} MB (${(a.stripped / 1e6).toFixed(2)} MB stripped)`).join(", ")}.`);
+if (sizes) lines.push(`Built modules measured: ${sizes.wasm.map((w) => `${w.dir}/${w.file} ${(w.size / 1000).toFixed(0)} KB (${(w.gzip / 1000).toFixed(1)} KB gzip)${w.note ?? ""}`).join(", ")}; addon ${sizes.addons.map((a) => `${(a.size / 1e6).toFixed(2)} MB (${(a.stripped / 1e6).toFixed(2)} MB stripped)`).join(", ")}.`);
 lines.push("Times and rates: median [p10-p90]; ratios: ours / peer of the same round, median [p10-p90] over rounds.");
 lines.push("");
 lines.push("| figure | ours | peers | ratio | bar | met? |");
