@@ -104,5 +104,5 @@ function bindings(x: FrameExports): LoginBindings {
 
 /** Fetches (or takes) and instantiates the `login` module, within `options`' bounds. */
 export async function loadLoginModule(source: WasmSource, options: WasmLoadOptions = {}): Promise<LoginBindings> {
-  return bindings(await loadFramedModule("login wasm module", "wasm-login/oauth_callback_login.wasm", source, options));
+  return bindings(await loadFramedModule("login wasm module", "wasm-login/oauth_callback_login.wasm", source, options, "login"));
 }

@@ -19,6 +19,8 @@ export interface FrameExports {
   output_len(): number;
   /** Only in the `authorize` module's `full` build and in the `login` module. */
   full?: () => void;
+  /** Only in the `login` module. */
+  login?: () => void;
 }
 
 /** A framed argument: text, a bare u32, or an absent text (`null`/`undefined`). */
@@ -126,11 +128,11 @@ async function instantiate(what: string, source: WasmSource, imports: WebAssembl
 /**
  * Fetches (or takes) and instantiates a framed module within `options`' bounds. `what`
  * names it in errors ("authorize wasm module"), `file` is the file a wrong module should
- * have been. The module's only import, `env.fill_random`, is served from
+ * have been, and `marker` the export only the wanted build has. The module's only import, `env.fill_random`, is served from
  * `crypto.getRandomValues`, 4 KiB at a time (one call serves 128 PKCE verifiers); each
  * slice handed to the module is zeroed here at once.
  */
-export async function loadFramedModule(what: string, file: string, source: WasmSource, options: WasmLoadOptions): Promise<FrameExports> {
+export async function loadFramedModule(what: string, file: string, source: WasmSource, options: WasmLoadOptions, marker?: "login"): Promise<FrameExports> {
   let memory: WebAssembly.Memory | undefined;
   const pool = new Uint8Array(4096);
   let used = pool.length;
@@ -163,7 +165,13 @@ export async function loadFramedModule(what: string, file: string, source: WasmS
     throw wasmLoadError(`${what} (${file})`, cause);
   }
   const x = instance.exports as unknown as FrameExports;
-  if (typeof x.input !== "function" || typeof x.call !== "function" || typeof x.output_len !== "function" || !(x.memory instanceof WebAssembly.Memory)) {
+  if (
+    typeof x.input !== "function" ||
+    typeof x.call !== "function" ||
+    typeof x.output_len !== "function" ||
+    !(x.memory instanceof WebAssembly.Memory) ||
+    (marker !== undefined && typeof x[marker] !== "function")
+  ) {
     throw new OAuthCallbackError("NOT_INITIALIZED", `this wasm module is not oauth-callback-rs's ${what.replace(" wasm module", "")} module (${file})`);
   }
   memory = x.memory;

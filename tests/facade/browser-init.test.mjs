@@ -121,6 +121,28 @@ test("BrowserOAuthClient: a client module that cannot load is a typed error from
   }
 });
 
+test("BrowserOAuthClient: the authorize module or the old wasm-bindgen client module given as the login module is NOT_INITIALIZED naming the file; the right one then loads", async () => {
+  const lib = await freshEntry();
+  const site = await serve({ "/authorize.wasm": { type: "application/wasm", body: AUTHORIZE }, "/old-client.wasm": { type: "application/wasm", body: CLIENT } });
+  try {
+    const client = new lib.BrowserOAuthClient({ issuer: `${site.origin}/issuer`, clientId: "app", redirectUri: "http://127.0.0.1/cb", store: new Map() });
+    // The authorize module has the same calling convention; without the check it would
+    // load and fail at discovery with an unknown operation.
+    for (const [wrong, what] of [[`${site.origin}/authorize.wasm`, "the authorize module"], [`${site.origin}/old-client.wasm`, "the wasm-bindgen client module of 0.1 (wasm-browser/)"]]) {
+      await lib.init(AUTHORIZE, wrong);
+      const err = await rejection(client.discover());
+      ok(err instanceof lib.OAuthCallbackError, `${what}: typed (${err})`);
+      equal(err.code, "NOT_INITIALIZED", what);
+      ok(/login (wasm )?module/.test(err.message) && err.message.includes("wasm-login/oauth_callback_login.wasm"), `${what}: names the file: ${err.message}`);
+    }
+    await lib.init(AUTHORIZE, LOGIN);
+    const again = await rejection(client.discover());
+    equal(again.code, "DISCOVERY_FAILED", `the login module loads and discovery itself runs (${again.code}: ${again.message})`);
+  } finally {
+    await site.close();
+  }
+});
+
 // A hang guard, not a timing check: a download that is never cancelled fails the test
 // instead of holding the suite.
 function cancelled(close, what) {

@@ -102,6 +102,14 @@ pub extern "C" fn output_len() -> usize {
 #[unsafe(no_mangle)]
 pub extern "C" fn full() {}
 
+/// Present only in the build with feature `login`: the login loader checks for it, so the
+/// `authorize` module handed over as the login one is refused at load, not at its first
+/// login operation.
+#[cfg(feature = "login")]
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn login() {}
+
 /// Ends the module on a panic without formatting anything: the page's call then fails
 /// with a wasm trap (`RuntimeError: unreachable`), which the glue reports.
 #[panic_handler]
