@@ -1,15 +1,18 @@
 /**
  * The browser's `login` wasm module (crates/wasm-authorize built with its `login` feature,
- * `wasm-login/oauth_callback_login.wasm`): the `authorize` module's operations plus what
+ * `wasm-login/oauth_callback_login.wasm`): the operations of the `authorize` module's min
+ * build (PKCE, state, nonce, authorization URLs, endpoint checks) plus what
  * `BrowserOAuthClient` and the browser entry's protocol steps need — discovery, the
  * authorization response checks, the code exchange, refresh, revocation, tokens, UserInfo
  * and the trace's redaction. No wasm-bindgen glue: the calling convention is the
  * `authorize` module's (crates/wasm-authorize/src/abi.rs), and each binding answers what
  * the wasm-bindgen client module's function of the same name answers, values and errors
- * alike (tests/facade/login-module-cases.mjs).
+ * alike (tests/facade/login-module-cases.mjs). Its errors are thrown typed, as the facade
+ * throws them.
  */
 import type * as Wasm from "../wasm/oauth_callback_wasm.js";
 import type { WasmLoadOptions } from "./wasm-fetch.js";
+import { OAuthError } from "./errors.js";
 import { invoker, loadFramedModule, pairs, type FrameExports, type Item, type WasmSource } from "./wasm-frame.js";
 
 // The operation numbers of crates/wasm-authorize/src/ops.rs and src/login.rs, written as
@@ -21,12 +24,9 @@ type Full = typeof Wasm;
 export type LoginBindings = Pick<
   Full,
   | "generatePkce"
-  | "challengeFromVerifier"
   | "generateState"
   | "generateNonce"
   | "buildAuthorizationUrl"
-  | "renderTemplate"
-  | "loopbackRedirectUri"
   | "checkedEndpoint"
   | "discoveryRequests"
   | "processMetadata"
@@ -56,13 +56,13 @@ function double(n: number): Item[] {
 
 /**
  * The value of a tagged answer (login.rs): `=value`, or `!` and the server's OAuth error,
- * thrown in the shape of the client module's `CoreError`, which `toLibraryError` (errors.ts)
- * turns into the same `OAuthError` for both modules.
+ * thrown as the `OAuthError` that `toLibraryError` (errors.ts) makes of the wasm-bindgen
+ * client module's `CoreError` for the same answer.
  */
 function untag(text: string): string {
   if (text.startsWith("=")) return text.slice(1);
   const o = JSON.parse(text.slice(1)) as { error: string; error_description: string | null; error_uri: string | null };
-  throw { code: "OAUTH_ERROR", message: o.error, oauthError: o.error, oauthDescription: o.error_description ?? undefined, oauthUri: o.error_uri ?? undefined, free() {} };
+  throw new OAuthError(o.error, o.error_description ?? undefined, o.error_uri ?? undefined);
 }
 
 function bindings(x: FrameExports): LoginBindings {
@@ -73,13 +73,10 @@ function bindings(x: FrameExports): LoginBindings {
   };
   return {
     generatePkce: (length) => invoke(0 /* PKCE_PAIR */, [length]).split(" "),
-    challengeFromVerifier: (verifier) => invoke(1 /* CHALLENGE */, [verifier]),
     generateState: () => invoke(2 /* STATE */, []),
     generateNonce: () => invoke(3 /* NONCE */, []),
     buildAuthorizationUrl: (endpoint, clientId, redirectUri, scope, state, challenge, resources, names, values) =>
       invoke(4 /* AUTHORIZATION_URL */, [endpoint, clientId, redirectUri, scope, state, challenge, ...list(resources), ...pairs(names, values)]),
-    renderTemplate: (template, names, values) => invoke(5 /* TEMPLATE */, [template, ...pairs(names, values)]),
-    loopbackRedirectUri: (hostname, port, callbackPath) => invoke(6 /* LOOPBACK_REDIRECT_URI */, [hostname, port, callbackPath]),
     checkedEndpoint: (url) => invoke(7 /* CHECKED_ENDPOINT */, [url]),
     discoveryRequests: (issuer) => invoke(8 /* DISCOVERY_REQUESTS */, [issuer]).split("\n"),
     processMetadata: (issuer, status, body) => untag(invoke(9 /* PROCESS_METADATA */, [issuer, u16(status), body])),

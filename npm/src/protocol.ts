@@ -14,10 +14,9 @@ let syncLoader: (() => Bindings) | undefined;
 let initialized: Bindings | undefined;
 
 /**
- * What a call's error becomes: wasm-bindgen's error objects (the modules of
- * `useSyncLoader` and `useInitializedBindings`) become typed errors; set with them, so a
- * page that loads only the `authorize` module (whose errors are typed already) bundles
- * no conversion.
+ * What a call's error becomes: wasm-bindgen's error objects (the module of
+ * `useSyncLoader`) become typed errors; set with it, so the browser entry, whose modules
+ * throw typed errors already, bundles no conversion.
  */
 let typed: (err: unknown) => unknown = (err) => err;
 
@@ -44,10 +43,13 @@ export function useHostRandomness(host: HostRandomness): void {
   hostRandomness = host;
 }
 
-/** Browsers: the client module's bindings once they are compiled. @internal */
+/**
+ * Browsers: the login module's bindings once they are compiled (BrowserOAuthClient's;
+ * its errors are typed already). It has every protocol function but the three of
+ * {@link fullCall}. @internal
+ */
 export function useInitializedBindings(bindings: Bindings): void {
   initialized = bindings;
-  typed = toLibraryError;
 }
 
 /** The protocol functions alone: what the browser's small `authorize` module has. @internal */
@@ -64,8 +66,8 @@ export function useProtocolBindings(bindings: ProtocolBindings): void {
 }
 
 /** Runs `fn` on `core`, turning its errors into typed ones; NOT_INITIALIZED without one. */
-function runOn<C, T>(core: C | undefined, fn: (core: C) => T): T {
-  if (core === undefined) throw new OAuthCallbackError("NOT_INITIALIZED", "call `await init()` from oauth-callback-rs once before using it in a browser");
+function runOn<C, T>(core: C | undefined, fn: (core: C) => T, what = "it"): T {
+  if (core === undefined) throw new OAuthCallbackError("NOT_INITIALIZED", `call \`await init()\` from oauth-callback-rs once before using ${what} in a browser`);
   try {
     return fn(core);
   } catch (err) {
@@ -76,6 +78,16 @@ function runOn<C, T>(core: C | undefined, fn: (core: C) => T): T {
 /** Runs `fn` on whichever loaded module has the protocol functions. */
 function protocolCall<T>(fn: (core: ProtocolBindings) => T): T {
   return runOn(initialized ?? protocolOnly ?? syncLoader?.(), fn);
+}
+
+/**
+ * {@link protocolCall} for `challengeFromVerifier`, `renderTemplate` and `getRedirectUrl`,
+ * which BrowserOAuthClient's login module leaves out (they serve native apps' loopback
+ * flow): in a browser they always run on the authorize module of `init()`, whose `full`
+ * build has them.
+ */
+function fullCall<T>(what: string, fn: (core: ProtocolBindings) => T): T {
+  return runOn(protocolOnly ?? syncLoader?.(), fn, what);
 }
 
 /** Runs `fn` on the initialized core, turning its errors into typed ones. @internal */
@@ -118,7 +130,7 @@ export function generatePkce(options: GeneratePkceOptions = {}): PkcePair {
 /** RFC 7636 §4.2: the S256 challenge of an existing verifier, after validating it (§4.1). */
 export function challengeFromVerifier(verifier: string): string {
   const v = expectString("verifier", verifier);
-  return hostRandomness?.challenge(v) ?? protocolCall((c) => c.challengeFromVerifier(v));
+  return hostRandomness?.challenge(v) ?? fullCall("challengeFromVerifier", (c) => c.challengeFromVerifier(v));
 }
 
 /** RFC 6749 §10.12: a fresh `state` value (32 random octets, base64url). */
@@ -205,7 +217,7 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
     names.push(k);
     vals.push(expectString(`values.${k}`, v));
   }
-  return protocolCall((c) => c.renderTemplate(t, names, vals));
+  return fullCall("renderTemplate", (c) => c.renderTemplate(t, names, vals));
 }
 
 /** Options of {@link getRedirectUrl}, with `oauth-callback`'s defaults. */
@@ -224,7 +236,7 @@ export function getRedirectUrl(options: RedirectUrlOptions = {}): string {
   const port = expectPort("port", options.port ?? 3000);
   const hostname = expectString("hostname", options.hostname ?? "localhost");
   const path = expectString("callbackPath", options.callbackPath ?? "/callback");
-  return protocolCall((c) => c.loopbackRedirectUri(hostname, port, path));
+  return fullCall("getRedirectUrl", (c) => c.loopbackRedirectUri(hostname, port, path));
 }
 
 /** RFC 8252 §8.3: the loopback addresses a host name binds. @internal */

@@ -143,6 +143,43 @@ test("BrowserOAuthClient: the authorize module or the old wasm-bindgen client mo
   }
 });
 
+test("BrowserOAuthClient's module alone runs the protocol functions but the loopback three, which ask for init(); after init() they run", async () => {
+  const lib = await freshEntry();
+  const site = await serve({ "/login.wasm": { type: "application/wasm", body: LOGIN } });
+  try {
+    await lib.init(undefined, `${site.origin}/login.wasm`).catch(() => {});
+    const client = new lib.BrowserOAuthClient({ issuer: `${site.origin}/issuer`, clientId: "app", redirectUri: "http://127.0.0.1/cb", store: new Map() });
+    equal((await rejection(client.discover())).code, "DISCOVERY_FAILED", "the login module loaded");
+    // Without init(): the login module serves these...
+    equal(lib.generatePkce().challenge.length, 43, "generatePkce");
+    equal(lib.generateState().length, 43, "generateState");
+    ok(lib.buildAuthorizationUrl({ authorizationEndpoint: "https://as.example/a", clientId: "app", state: "s", codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" }).startsWith("https://as.example/a?"), "buildAuthorizationUrl");
+    // ...and not these, which say what to do.
+    const calls = {
+      challengeFromVerifier: () => lib.challengeFromVerifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+      renderTemplate: () => lib.renderTemplate("<p>{{x}}</p>", { x: "<b>" }),
+      getRedirectUrl: () => lib.getRedirectUrl({ port: 8080 }),
+    };
+    for (const [name, fn] of Object.entries(calls)) {
+      let err;
+      try {
+        fn();
+      } catch (e) {
+        err = e;
+      }
+      ok(err instanceof lib.OAuthCallbackError, `${name}: typed (${err})`);
+      equal(err.code, "NOT_INITIALIZED", name);
+      ok(err.message.includes("init()") && err.message.includes(name), `${name}: ${err.message}`);
+    }
+    await lib.init(AUTHORIZE);
+    equal(calls.challengeFromVerifier(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "challengeFromVerifier after init()");
+    equal(calls.renderTemplate(), "<p>&#60;b&#62;</p>", "renderTemplate after init()");
+    equal(calls.getRedirectUrl(), "http://localhost:8080/callback", "getRedirectUrl after init()");
+  } finally {
+    await site.close();
+  }
+});
+
 // A hang guard, not a timing check: a download that is never cancelled fails the test
 // instead of holding the suite.
 function cancelled(close, what) {

@@ -4,9 +4,9 @@
 //!   (PKCE, state, nonce, authorization URLs, endpoint checks);
 //! - `oauth_callback_authorize.wasm` (feature `full`): also templates, loopback redirect
 //!   URIs and the challenge of an existing verifier;
-//! - `oauth_callback_login.wasm` (feature `login`, [`login`]): also what
-//!   `BrowserOAuthClient` needs (discovery, the authorization response, token, refresh,
-//!   revocation, UserInfo).
+//! - `oauth_callback_login.wasm` (feature `login`, [`login`]): the min build's operations
+//!   and what `BrowserOAuthClient` needs (discovery, the authorization response, token,
+//!   refresh, revocation, UserInfo).
 //!
 //! None has wasm-bindgen or `std`'s panic machinery; each has a scratch allocator instead
 //! of dlmalloc. The JavaScript side is `npm/src/authorize-module.ts` and
