@@ -182,26 +182,38 @@ export function buildAuthorizationUrl(options: AuthorizationUrlOptions): string 
     throw new OAuthCallbackError("INVALID_PARAMETER", "buildAuthorizationUrl needs an options object");
   }
   checkOptions("buildAuthorizationUrl", options, ["authorizationEndpoint", "clientId", "redirectUri", "scope", "state", "codeChallenge", "resource", "extraParams"]);
-  const endpoint = str(options.authorizationEndpoint);
-  const clientId = expectString("clientId", options.clientId);
-  const state = expectString("state", options.state);
-  const challenge = expectString("codeChallenge", options.codeChallenge);
-  const redirect = options.redirectUri === undefined ? undefined : str(options.redirectUri);
-  const scope =
-    options.scope === undefined
-      ? undefined
-      : typeof options.scope === "string"
-        ? options.scope
-        : options.scope.map((s) => expectString("scope", s)).join(" ");
-  const resources =
-    options.resource === undefined ? [] : Array.isArray(options.resource) ? options.resource.map(str) : [str(options.resource as string | URL)];
+  const { authorizationEndpoint, clientId, redirectUri, scope, state, codeChallenge, resource, extraParams } = options;
+  return authorizationUrl(authorizationEndpoint, clientId, redirectUri, scope, state, codeChallenge, resource, extraParams);
+}
+
+/**
+ * {@link buildAuthorizationUrl} past its options object: every value checked, then the
+ * core builds the URL. `BrowserOAuthClient.startLogin` calls it directly. @internal
+ */
+export function authorizationUrl(
+  authorizationEndpoint: string | URL,
+  clientId: string,
+  redirectUri: string | URL | undefined,
+  scope: string | readonly string[] | undefined,
+  state: string,
+  codeChallenge: string,
+  resource: AuthorizationUrlOptions["resource"],
+  extraParams: Readonly<Record<string, string>> | undefined,
+): string {
+  const endpoint = str(authorizationEndpoint);
+  const id = expectString("clientId", clientId);
+  const st = expectString("state", state);
+  const challenge = expectString("codeChallenge", codeChallenge);
+  const redirect = redirectUri === undefined ? undefined : str(redirectUri);
+  const scopes = scope === undefined ? undefined : typeof scope === "string" ? scope : scope.map((s) => expectString("scope", s)).join(" ");
+  const resources = resource === undefined ? [] : Array.isArray(resource) ? resource.map(str) : [str(resource as string | URL)];
   const names: string[] = [];
   const values: string[] = [];
-  for (const [k, v] of Object.entries(options.extraParams ?? {})) {
+  for (const [k, v] of Object.entries(extraParams ?? {})) {
     names.push(k);
     values.push(expectString(`extraParams.${k}`, v));
   }
-  return protocolCall((c) => c.buildAuthorizationUrl(endpoint, clientId, redirect, scope, state, challenge, resources, names, values));
+  return protocolCall((c) => c.buildAuthorizationUrl(endpoint, id, redirect, scopes, st, challenge, resources, names, values));
 }
 
 /**

@@ -4,7 +4,7 @@
  * use it (the `authorize` module of `init()`, the client module of `BrowserOAuthClient`).
  */
 import { OAuthCallbackError } from "./errors.js";
-import { aborted, checkTimeout, throwIfAborted } from "./client/http.js";
+import { checkTimeout, deadline, throwIfAborted } from "./client/http.js";
 
 /** The bounds of one module load. */
 export interface WasmLoadOptions {
@@ -29,24 +29,8 @@ export async function withDeadline<T>(what: string, options: WasmLoadOptions, wo
   }
   const timeoutMs = checkTimeout("timeoutMs", options.timeoutMs);
   throwIfAborted(signal);
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    const stop = (err: OAuthCallbackError) => {
-      controller.abort(err);
-      reject(err);
-    };
-    timer = setTimeout(() => stop(new OAuthCallbackError("TIMEOUT", `the ${what} did not arrive and compile within ${timeoutMs} ms`)), timeoutMs);
-    if (signal) {
-      onAbort = () => stop(aborted(signal));
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
-  });
-  return Promise.race([work(controller.signal), stopped]).finally(() => {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
-  });
+  const bound = deadline(timeoutMs, signal, `the ${what} did not arrive and compile within ${timeoutMs} ms`);
+  return Promise.race([work(bound.signal), bound.stopped]).finally(() => bound.clear());
 }
 
 /** Fetches `url` with `signal` (or takes a response); one other than 2xx is `NOT_INITIALIZED` naming `what` and the status. */

@@ -56,20 +56,6 @@ function encodeText(text: string, bytes: Uint8Array, at: number): number {
   return encoder.encodeInto(text, bytes.subarray(at, at + text.length * 3)).written;
 }
 
-/** Short ASCII output (every PKCE value, state and nonce) without TextDecoder's overhead. */
-function decode(output: Uint8Array): string {
-  if (output.length <= 256) {
-    let text = "";
-    for (let i = 0; i < output.length; i++) {
-      const b = output[i] ?? 0;
-      if (b > 0x7f) return decoder.decode(output);
-      text += String.fromCharCode(b);
-    }
-    return text;
-  }
-  return decoder.decode(output);
-}
-
 /**
  * The call function of one instance. An operation's error comes back as its code, a
  * newline and its message, and is thrown as that `OAuthCallbackError`.
@@ -106,7 +92,7 @@ export function invoker(x: FrameExports): Invoke {
     }
     const out = x.call(op);
     views();
-    const text = decode(bytes.subarray(out + 1, out + x.output_len()));
+    const text = decoder.decode(bytes.subarray(out + 1, out + x.output_len()));
     if (bytes[out] === 0) return text;
     const newline = text.indexOf("\n");
     throw new OAuthCallbackError(text.slice(0, newline) as ErrorCode, text.slice(newline + 1));

@@ -149,6 +149,10 @@ export const optionCases = [
     const browser = await loadBrowserEntry();
     const e = thrown(() => new browser.BrowserOAuthClient({ issuer, clientId: "c", redirectUri: "http://127.0.0.1/app", redirectURI: "x" }));
     equal(e.message, "BrowserOAuthClient: unknown option `redirectURI`; did you mean `redirectUri`?", "BrowserOAuthClient");
+    // A browser has no file or keychain store: their options are plain unknown ones there.
+    const storeOption = thrown(() => new browser.BrowserOAuthClient({ issuer, clientId: "c", redirectUri: "http://127.0.0.1/app", encryptionKey: "k" }));
+    equal(storeOption.code, "UNKNOWN_OPTION", "encryptionKey in a browser");
+    ok(storeOption.message.startsWith("BrowserOAuthClient: unknown option `encryptionKey`; ") && !storeOption.message.includes("fileStore"), storeOption.message);
     // The low-level steps check theirs too; a bare `code` is pointed at callbackParams,
     // which carries what the state and iss checks need.
     const meta = { issuer, tokenEndpoint: `${issuer}/token`, tokenEndpointAuthMethods: ["none"] };

@@ -5,7 +5,7 @@
  * core, exchanges the code with `fetch` and removes the code from the address bar.
  */
 import { OAuthCallbackError, expectString } from "../errors.js";
-import { asList as list, buildAuthorizationUrl, generatePkce, generateState } from "../protocol.js";
+import { asList as list, authorizationUrl, generatePkce, generateState } from "../protocol.js";
 import type { Tokens } from "../store/types.js";
 import { loadClientModule } from "../client-module.js";
 import { discoverMetadata } from "./discovery.js";
@@ -113,16 +113,7 @@ export class BrowserOAuthClient {
     const state = generateState();
     const pending: Pending = { verifier: pkce.verifier, state, redirectUri: this.#o.redirectUri };
     this.#storage().setItem(this.#key, JSON.stringify(pending));
-    return buildAuthorizationUrl({
-      authorizationEndpoint: meta.authorizationEndpoint,
-      clientId: this.#o.clientId,
-      redirectUri: this.#o.redirectUri,
-      scope: list(this.#o.scope),
-      state,
-      codeChallenge: pkce.challenge,
-      resource: list(this.#o.resource),
-      ...(extraParams ? { extraParams } : {}),
-    });
+    return authorizationUrl(meta.authorizationEndpoint, this.#o.clientId, this.#o.redirectUri, list(this.#o.scope), state, pkce.challenge, list(this.#o.resource), extraParams);
   }
 
   /** Whether `url` is a redirect back from the server for an attempt of this tab. */

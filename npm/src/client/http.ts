@@ -72,6 +72,56 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   });
 }
 
+/** One bounded wait: see {@link deadline}. */
+export interface Deadline {
+  /** Fires at the deadline or on the caller's abort; pass it to the work (`fetch`). */
+  readonly signal: AbortSignal;
+  /** Rejects with the first of `TIMEOUT` or `ABORTED`; never resolves. */
+  readonly stopped: Promise<never>;
+  /** That error, once there is one. */
+  reason(): OAuthCallbackError | undefined;
+  /** Cancels the work now (its signal fires), when nothing more of it is wanted. */
+  cancel(): void;
+  /** Ends the timer and stops listening to the caller's signal. */
+  clear(): void;
+}
+
+/**
+ * `timeoutMs` and the caller's `signal` as one bound: whichever comes first rejects
+ * `stopped` (`TIMEOUT` with the message `late` gives, or `ABORTED`) and fires `signal`, so
+ * the work is cancelled and a wait raced against `stopped` settles at once even when
+ * the work ignores its signal. Requests (`send`) and the browser's wasm downloads use it.
+ */
+export function deadline(timeoutMs: number, signal: AbortSignal | undefined, late: string): Deadline {
+  const controller = new AbortController();
+  let first: OAuthCallbackError | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    const halt = (err: OAuthCallbackError) => {
+      first ??= err;
+      reject(first);
+      controller.abort(first);
+    };
+    timer = setTimeout(() => halt(new OAuthCallbackError("TIMEOUT", late)), timeoutMs);
+    if (signal) {
+      onAbort = () => halt(aborted(signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+  });
+  stopped.catch(() => undefined);
+  return {
+    signal: controller.signal,
+    stopped,
+    reason: () => first,
+    cancel: () => controller.abort(first),
+    clear() {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /** Checks a `requestTimeoutMs` option: a positive number of milliseconds a timer can hold. */
 export function checkTimeout(name: string, value: unknown): number {
   if (value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
@@ -127,38 +177,21 @@ export async function send(fetchImpl: typeof fetch, request: CoreRequest, step: 
   if (request.body !== null) requestEvent.body = redactBody(request.body);
   emit(requestEvent);
 
-  // `stop` rejects at the deadline or on the caller's abort, whichever comes first; the
-  // controller then cancels the request and its body.
-  const controller = new AbortController();
-  let stopped: OAuthCallbackError | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<never>((_, reject) => {
-    const halt = (err: OAuthCallbackError) => {
-      stopped ??= err;
-      reject(stopped);
-      controller.abort(stopped);
-    };
-    timer = setTimeout(() => halt(new OAuthCallbackError("TIMEOUT", `${what} got no complete response within ${timeoutMs} ms`)), timeoutMs);
-    if (signal) {
-      onAbort = () => halt(aborted(signal));
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
-  });
-  stop.catch(() => undefined);
-  const bounded = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stop]);
+  // At the deadline or on the caller's abort, whichever comes first, the request and its
+  // body are cancelled and every wait below settles.
+  const bound = deadline(timeoutMs, signal, `${what} got no complete response within ${timeoutMs} ms`);
+  const bounded = <T>(p: Promise<T>): Promise<T> => Promise.race([p, bound.stopped]);
 
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let complete = false;
   try {
     let response: Response;
     try {
-      const init: RequestInit = { method: request.method, headers: request.headers, redirect: "manual", signal: controller.signal };
+      const init: RequestInit = { method: request.method, headers: request.headers, redirect: "manual", signal: bound.signal };
       if (request.body !== null) init.body = request.body;
       response = await bounded(Promise.resolve().then(() => fetchImpl(request.url, init)));
     } catch (err) {
-      if (stopped) throw stopped;
-      throw new OAuthCallbackError("HTTP_ERROR", `${what} failed: ${networkCause(err, request)}`, { cause: err });
+      throw bound.reason() ?? new OAuthCallbackError("HTTP_ERROR", `${what} failed: ${networkCause(err, request)}`, { cause: err });
     }
     const tooLarge = () => new OAuthCallbackError("INVALID_RESPONSE", `${what}: the response body is larger than 1 MiB; the rest was not read`);
     const declared = Number(response.headers.get("content-length") ?? Number.NaN);
@@ -173,8 +206,7 @@ export async function send(fetchImpl: typeof fetch, request: CoreRequest, step: 
         try {
           chunk = await bounded(reader.read());
         } catch (err) {
-          if (stopped) throw stopped;
-          throw new OAuthCallbackError("HTTP_ERROR", `${what}: the response broke off before it was complete (${networkCause(err, request)})`, { cause: err });
+          throw bound.reason() ?? new OAuthCallbackError("HTTP_ERROR", `${what}: the response broke off before it was complete (${networkCause(err, request)})`, { cause: err });
         }
         if (chunk.done) break;
         size += chunk.value.byteLength;
@@ -191,11 +223,10 @@ export async function send(fetchImpl: typeof fetch, request: CoreRequest, step: 
     emit({ type: "response", step, status: response.status, body: redactBody(body) });
     return { status: response.status, body, headers: response.headers };
   } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
+    bound.clear();
     if (!complete) {
       // Free the connection: nothing more of this response is wanted.
-      controller.abort(stopped);
+      bound.cancel();
       reader?.cancel().catch(() => undefined);
     }
   }

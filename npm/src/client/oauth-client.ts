@@ -12,7 +12,7 @@ import type { ClientInfo, OAuthStore, TokenStore, Tokens } from "../store/types.
 import { discoverMetadata } from "./discovery.js";
 import { observer } from "../observer.js";
 import { aborted, checkTimeout, exchange, throwIfAborted, untilAborted, type Emit, type OAuthEvent } from "./http.js";
-import { resolveOptions } from "./client-options.js";
+import { resolveClientOptions } from "./client-options.js";
 import { asOAuthStore } from "./plain-store.js";
 import { KeySetCache, checkIdToken, requestUserInfo } from "./oidc.js";
 import { receivedTokens, steps, type ClientCredentials, type CoreRequest, type DeviceAuthorization, type IdTokenClaims, type ServerMetadata, type UserInfo } from "./steps.js";
@@ -333,7 +333,7 @@ export class BaseOAuthClient {
     if (typeof input !== "object" || input === null) {
       throw new OAuthCallbackError("INVALID_PARAMETER", "OAuthClient needs an options object: new OAuthClient({ issuer })");
     }
-    const options: ResolvedOptions = resolveOptions("OAuthClient", input, CLIENT_OPTIONS, ALIASES);
+    const options: ResolvedOptions = resolveClientOptions("OAuthClient", input, CLIENT_OPTIONS, ALIASES);
     if (typeof options.issuer !== "string") throw new OAuthCallbackError("INVALID_PARAMETER", "OAuthClient needs { issuer }");
     if (options.endpoints !== undefined) checkOptions("OAuthClient endpoints", options.endpoints, ENDPOINT_OPTIONS);
     this.#o = options;
