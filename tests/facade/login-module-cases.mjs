@@ -142,6 +142,25 @@ export function loginModuleCases(login, full, toLibraryError) {
       for (const body of redactions) same(`redactBody(${body.slice(0, 60)})`, (m) => m.redactBody(body));
       for (const url of urls) same(`redactUrl(${url.slice(0, 60)})`, (m) => m.redactUrl(url));
     }],
+    ["login module and client module: numbers in claims, metadata and tokens reach JavaScript as the server wrote them", () => {
+      // Core reads numbers within a few ulps and writes computed ones to nine decimals; a
+      // number a server sent must pass through as sent, or a program sees another value
+      // than JSON.parse of the response would give it.
+      const numbers = [0.1234567891234, 0.30000000000000004, 1e-12, -2.5e-7, 1e308, 1.5e300, 9007199254740993, 123456789012345680000, 5e-324, -0];
+      const texts = ["0.1234567891234", "0.30000000000000004", "1e-12", "1.50", "1E2", "1e308", "9007199254740993", "-0", "2.5e-310"];
+      const claims = `{"sub":"u1","n":[${numbers.map((n) => JSON.stringify(n)).join(",")}],"t":[${texts.join(",")}],"o":{"x":${texts[0]}}}`;
+      const metadata = `${doc().slice(0, -1)},"x_numbers":[${texts.join(",")}]}`;
+      for (const [name, m] of [["login module", login], ["client module", full]]) {
+        const me = JSON.parse(m.processUserInfo(200, "application/json", undefined, claims, undefined));
+        equal(JSON.stringify(me), JSON.stringify(JSON.parse(claims)), `${name}: UserInfo claims`);
+        equal(Object.is(me.t[7], -0), true, `${name}: -0 stays -0`);
+        const meta = JSON.parse(m.processMetadata(ISSUER, 200, metadata));
+        equal(JSON.stringify(meta.raw.x_numbers), JSON.stringify(JSON.parse(metadata).x_numbers), `${name}: metadata raw`);
+        // expiresAt: now + expires_in seconds, in whole milliseconds.
+        const tokens = JSON.parse(m.processTokenResponse(200, JSON.stringify({ access_token: "a", token_type: "Bearer", expires_in: 3.7 }), 1_700_000_000_123.5));
+        equal(tokens.expiresAt, 1_700_000_003_824, `${name}: expiresAt rounded to the millisecond`);
+      }
+    }],
     ["login module: the authorize module's functions it carries get the client module's answers; the three of native apps' loopback flow are not there", () => {
       for (const name of ["challengeFromVerifier", "renderTemplate", "loopbackRedirectUri"]) equal(name in login, false, `${name} is left to the authorize module`);
       same("buildAuthorizationUrl", (m) => m.buildAuthorizationUrl(`${ISSUER}/authorize`, "app", "https://app.example/cb", "openid", "xyz", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ["https://api.example/"], ["prompt"], ["consent"]));

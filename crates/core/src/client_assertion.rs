@@ -472,10 +472,10 @@ pub fn client_assertion(
         ("iss".into(), s(claims.client_id)),
         ("sub".into(), s(claims.client_id)),
         ("aud".into(), s(claims.audience)),
-        ("iat".into(), Value::Number(iat)),
+        ("iat".into(), Value::Number(iat.into())),
         (
             "exp".into(),
-            Value::Number(iat + f64::from(claims.lifetime_secs)),
+            Value::Number((iat + f64::from(claims.lifetime_secs)).into()),
         ),
         ("jti".into(), s(&base64url::encode(&jti))),
     ]);

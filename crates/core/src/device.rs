@@ -2,7 +2,7 @@
 
 use crate::error::{Error, ErrorCode};
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
-use crate::json::Value;
+use crate::json::{Number, Value};
 use crate::token::ClientAuth;
 
 /// RFC 8628 §3.5: the default polling interval when the server gives none.
@@ -44,7 +44,7 @@ pub fn process_device_authorization(
         })?;
     let interval = match v.get("interval") {
         None | Some(Value::Null) => DEFAULT_INTERVAL_S,
-        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => *n,
+        Some(Value::Number(n)) if n.value().is_finite() && n.value() >= 0.0 => n.value(),
         Some(_) => {
             return Err(Error::new(ErrorCode::InvalidResponse, "malformed \"interval\"").into());
         }
@@ -67,9 +67,9 @@ pub fn process_device_authorization(
         ("verificationUri".to_owned(), s(uri)),
         (
             "expiresAt".to_owned(),
-            Value::Number(now_ms + expires_in * 1000.0),
+            Value::Number(Number::millis(now_ms + expires_in * 1000.0)),
         ),
-        ("interval".to_owned(), Value::Number(interval)),
+        ("interval".to_owned(), Value::Number(interval.into())),
     ];
     if let Some(c) = optional_str(&v, "verification_uri_complete", what)? {
         crate::endpoint::Endpoint::parse(c)?;

@@ -187,7 +187,7 @@ impl Endpoint {
         let mut s = concat(&[if self.secure { "https://" } else { "http://" }, &self.host]);
         if let Some(p) = self.port {
             s.push(':');
-            crate::text::push_decimal(&mut s, usize::from(p));
+            crate::text::push_decimal(&mut s, u64::from(p));
         }
         s.push_str(&self.path);
         if !query.is_empty() {

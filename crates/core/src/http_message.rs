@@ -114,7 +114,7 @@ pub fn json_object(status: u16, body: &str, what: &str) -> Result<Value, StepErr
             return Err(StepError::OAuth(e));
         }
         let mut message = concat(&["the ", what, " answered HTTP "]);
-        crate::text::push_decimal(&mut message, usize::from(status));
+        crate::text::push_decimal(&mut message, u64::from(status));
         message.push_str(" without an OAuth error: \"");
         // Redacted first: an error page may echo the request's secrets.
         message.push_str(&excerpt(&crate::trace::redact_body(body)));

@@ -54,7 +54,7 @@ fn seconds(s: f64) -> i64 {
 fn numeric_date(claims: &Value, name: &str, required: bool) -> Result<Option<f64>, Error> {
     match claims.get(name) {
         None | Some(Value::Null) if !required => Ok(None),
-        Some(Value::Number(n)) if n.is_finite() => Ok(Some(*n)),
+        Some(Value::Number(n)) if n.value().is_finite() => Ok(Some(n.value())),
         None | Some(Value::Null) => Err(invalid(format!(
             "the ID token has no \"{name}\" (OIDC Core §2)"
         ))),

@@ -107,7 +107,7 @@ pub(crate) fn push_ipv4(out: &mut alloc::string::String, ip: Ipv4Addr) {
         if i > 0 {
             out.push('.');
         }
-        crate::text::push_decimal(out, usize::from(octet));
+        crate::text::push_decimal(out, u64::from(octet));
     }
 }
 

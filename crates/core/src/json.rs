@@ -17,14 +17,63 @@ pub enum Value {
     Null,
     /// `true` / `false`
     Bool(bool),
-    /// A number (as f64, which is all JavaScript has).
-    Number(f64),
+    /// A number: its value and its text (see [`Number`]).
+    Number(Number),
     /// A string.
     String(String),
     /// An array.
     Array(Vec<Value>),
     /// An object.
     Object(Vec<(String, Value)>),
+}
+
+/// A JSON number (RFC 8259 §6): its value as an f64, which is all JavaScript has, and
+/// the text it is written as. A number read from a document keeps the text it came with,
+/// so the writer gives back what the server sent and JavaScript's `JSON.parse` then sees
+/// exactly the value it would have read from the original: the reader here is only
+/// within a few ulps past 2^53, and the writer of computed numbers rounds to nine
+/// decimals. Two numbers are equal when their values are.
+#[derive(Clone, Debug)]
+pub struct Number {
+    value: f64,
+    text: String,
+}
+
+impl Number {
+    /// The value.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// The text the writer writes.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// A time in milliseconds (`expiresAt`), written as a whole number of milliseconds,
+    /// rounded half away from zero; `null` when it is not finite or from 2^64 ms (about
+    /// 585 million years) up.
+    pub fn millis(value: f64) -> Self {
+        let mut text = String::new();
+        write_millis(value, &mut text);
+        Self { value, text }
+    }
+}
+
+impl From<f64> for Number {
+    /// A computed number: integers exactly, others with up to nine decimals, `null` when
+    /// not finite.
+    fn from(value: f64) -> Self {
+        let mut text = String::new();
+        write_number(value, &mut text);
+        Self { value, text }
+    }
+}
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
 }
 
 impl Value {
@@ -57,7 +106,7 @@ impl Value {
     /// The number, if this is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Self::Number(n) => Some(*n),
+            Self::Number(n) => Some(n.value),
             _ => None,
         }
     }
@@ -89,7 +138,7 @@ impl Value {
         match self {
             Self::Null => out.push_str("null"),
             Self::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Self::Number(n) => write_number(*n, out),
+            Self::Number(n) => out.push_str(&n.text),
             Self::String(s) => write_string(s, out),
             Self::Array(a) => {
                 out.push('[');
@@ -174,9 +223,14 @@ impl ObjectWriter {
         out.push(']');
     }
 
-    /// The member `name`: the number `value` (as `Value::Number` writes it).
+    /// The member `name`: the computed number `value` (as `Number::from` writes it).
     pub fn number(&mut self, name: &str, value: f64) {
         write_number(value, self.name(name));
+    }
+
+    /// The member `name`: the time `value` in milliseconds (as [`Number::millis`]).
+    pub fn millis(&mut self, name: &str, value: f64) {
+        write_millis(value, self.name(name));
     }
 
     /// The object's JSON text.
@@ -316,7 +370,8 @@ fn round(x: f64) -> f64 {
     }
 }
 
-/// Writes a number: integers as integers, others with up to nine decimals.
+/// Writes a computed number ([`Number::from`]): integers as integers, others with up to
+/// nine decimals. Numbers read from a document are written as their text instead.
 fn write_number(n: f64, out: &mut String) {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     if !n.is_finite() {
@@ -355,7 +410,7 @@ fn write_number(n: f64, out: &mut String) {
         let digits = round(a / pow10(exp)) as u64;
         crate::text::push_u128(out, u128::from(digits));
         out.push('e');
-        crate::text::push_decimal(out, exp as usize);
+        crate::text::push_decimal(out, u64::from(exp));
         return;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -375,6 +430,29 @@ fn write_number(n: f64, out: &mut String) {
         out.push('.');
         out.push_str(digits.get(1..).unwrap_or_default());
     }
+}
+
+/// Writes a time in milliseconds as a whole number (see [`Number::millis`]).
+fn write_millis(ms: f64, out: &mut String) {
+    // From 2^52 up every f64 is a whole number; below, adding one half is exact.
+    const WHOLE: f64 = 4_503_599_627_370_496.0;
+    // 2^64: from there `as u64` would saturate.
+    const PAST_U64: f64 = 18_446_744_073_709_551_616.0;
+    let a = ms.abs();
+    if a.is_nan() || a >= PAST_U64 {
+        out.push_str("null");
+        return;
+    }
+    if ms < 0.0 && a >= 0.5 {
+        out.push('-');
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = if a >= WHOLE {
+        a as u64
+    } else {
+        (a + 0.5) as u64
+    };
+    crate::text::push_decimal(out, whole);
 }
 
 fn bad(why: &str) -> Error {
@@ -540,9 +618,11 @@ impl Parser<'_> {
             }
         }
         let text = core::str::from_utf8(self.span(start)).map_err(|_| bad("malformed number"))?;
-        number_value(text)
-            .map(Value::Number)
-            .ok_or_else(|| bad("number out of range"))
+        let value = number_value(text).ok_or_else(|| bad("number out of range"))?;
+        Ok(Value::Number(Number {
+            value,
+            text: text.to_owned(),
+        }))
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {
@@ -741,7 +821,7 @@ mod tests {
         // Found writing the `json` fuzz target's round trip: `as u128` saturated, so 1e300
         // was written as 340282366920938463463374607431768211455.
         for n in [1e38, 3.5e38, 1e39, -2.5e100, 1e300, 1.7e308] {
-            let text = Value::Number(n).to_json();
+            let text = Value::Number(n.into()).to_json();
             let back = parse(&text).unwrap().as_f64().unwrap();
             assert!((back - n).abs() <= n.abs() * 1e-14, "{n}: {text} -> {back}");
         }
@@ -753,11 +833,69 @@ mod tests {
             ("a".into(), Value::String("q\"\\\n\u{1}\u{2028}".into())),
             (
                 "b".into(),
-                Value::Array(vec![Value::Number(1.5), Value::Bool(false), Value::Null]),
+                Value::Array(vec![
+                    Value::Number(1.5.into()),
+                    Value::Bool(false),
+                    Value::Null,
+                ]),
             ),
         ]);
         let text = v.to_json();
         assert_eq!(text, r#"{"a":"q\"\\\n\u0001\u2028","b":[1.5,false,null]}"#);
         assert_eq!(parse(&text).unwrap(), v);
+    }
+
+    #[test]
+    fn numbers_read_are_written_back_as_they_came() {
+        // The writer of computed numbers rounds to nine decimals, and the reader is only
+        // within a few ulps past 2^53: a number read from a server must not go through
+        // either on its way to JavaScript (UserInfo claims, metadata, tokens).
+        for text in [
+            "0.1234567891234",
+            "0.30000000000000004",
+            "1e-12",
+            "-0",
+            "1.50",
+            "1E2",
+            "1e308",
+            "123456789012345678901234567890",
+            "-2.5e-7",
+            "9007199254740993",
+        ] {
+            let doc = ["{\"n\":", text, ",\"a\":[", text, "]}"].concat();
+            let v = parse(&doc).unwrap();
+            assert_eq!(v.to_json(), doc, "{text}");
+        }
+        let v = parse("[1.50]").unwrap();
+        assert_eq!(v.as_array().unwrap()[0].as_f64(), Some(1.5));
+        assert_eq!(
+            v,
+            Value::Array(vec![Value::Number(1.5.into())]),
+            "equal by value"
+        );
+    }
+
+    #[test]
+    fn millis_are_whole_milliseconds() {
+        for (ms, want) in [
+            (1_700_000_003_823.0, "1700000003823"),
+            (1_700_000_003_823.5, "1700000003824"),
+            (1_700_000_003_823.49, "1700000003823"),
+            (0.0, "0"),
+            (-0.3, "0"),
+            (-0.5, "-1"),
+            (-5.0, "-5"),
+            (4_503_599_627_370_497.0, "4503599627370497"),
+            (18_446_744_073_709_549_568.0, "18446744073709549568"),
+            (18_446_744_073_709_551_616.0, "null"),
+            (1e23, "null"),
+            (f64::INFINITY, "null"),
+            (f64::NAN, "null"),
+        ] {
+            assert_eq!(Number::millis(ms).text(), want, "{ms}");
+            let mut w = ObjectWriter::new();
+            w.millis("t", ms);
+            assert_eq!(w.finish(), ["{\"t\":", want, "}"].concat(), "{ms}");
+        }
     }
 }

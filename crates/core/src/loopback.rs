@@ -107,7 +107,7 @@ pub fn redirect_uri(hostname: &str, port: u16, callback_path: &str) -> Result<St
     }
     let callback_path = normalize_callback_path(callback_path)?;
     uri.push(':');
-    crate::text::push_decimal(&mut uri, usize::from(port));
+    crate::text::push_decimal(&mut uri, u64::from(port));
     uri.push_str(&callback_path);
     Ok(uri)
 }

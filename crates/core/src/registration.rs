@@ -73,8 +73,8 @@ pub fn process_registration(
         ("client_id_issued_at", "clientIdIssuedAt"),
         ("client_secret_expires_at", "clientSecretExpiresAt"),
     ] {
-        if let Some(n) = v.get(from).and_then(Value::as_f64) {
-            m.push((to.to_owned(), Value::Number(n)));
+        if let Some(n @ Value::Number(_)) = v.get(from) {
+            m.push((to.to_owned(), n.clone()));
         }
     }
     let granted = match v.get("grant_types").and_then(Value::as_array) {

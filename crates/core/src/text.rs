@@ -16,7 +16,7 @@ pub(crate) fn concat(pieces: &[&str]) -> String {
 }
 
 /// Appends `n` in decimal, as `{n}` would print it.
-pub(crate) fn push_decimal(out: &mut String, n: usize) {
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
     if n >= 10 {
         push_decimal(out, n / 10);
     }
@@ -61,7 +61,7 @@ pub(crate) fn push_u128(out: &mut String, n: u128) {
 /// `n` in decimal.
 pub(crate) fn decimal(n: usize) -> String {
     let mut out = String::new();
-    push_decimal(&mut out, n);
+    push_decimal(&mut out, n as u64);
     out
 }
 

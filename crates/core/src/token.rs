@@ -6,7 +6,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, ErrorCode};
 use crate::form;
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
-use crate::json::Value;
+use crate::json::{Number, Value};
 use crate::prelude::*;
 
 /// How the client authenticates at the token endpoint.
@@ -249,7 +249,7 @@ impl TokenSet {
             ),
         ];
         if let Some(e) = self.expires_at {
-            m.push(("expiresAt".to_owned(), Value::Number(e)));
+            m.push(("expiresAt".to_owned(), Value::Number(Number::millis(e))));
         }
         for (k, v) in [
             ("refreshToken", &self.refresh_token),
@@ -269,7 +269,7 @@ impl TokenSet {
         w.text("accessToken", Some(&self.access_token));
         w.text("tokenType", Some(&self.token_type));
         if let Some(e) = self.expires_at {
-            w.number("expiresAt", e);
+            w.millis("expiresAt", e);
         }
         if let Some(v) = &self.refresh_token {
             w.text("refreshToken", Some(v));
@@ -303,7 +303,9 @@ pub fn process_token_response(status: u16, body: &str, now_ms: f64) -> Result<To
     }
     let expires_at = match v.get("expires_in") {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Some(now_ms + n * 1000.0),
+        Some(Value::Number(n)) if n.value().is_finite() && n.value() >= 0.0 => {
+            Some(now_ms + n.value() * 1000.0)
+        }
         // Some servers send the number as a string.
         Some(Value::String(s)) => match crate::json::number_value(s) {
             Some(n) if n >= 0.0 => Some(now_ms + n * 1000.0),

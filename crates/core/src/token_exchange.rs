@@ -8,7 +8,7 @@
 
 use crate::error::{Error, ErrorCode, excerpt};
 use crate::http_message::{HttpRequest, StepError, json_object, optional_str, required_str};
-use crate::json::Value;
+use crate::json::{Number, Value};
 use crate::token::{ClientAuth, authenticated_post};
 
 /// `grant_type` of a token exchange (RFC 8693 §2.1).
@@ -136,7 +136,7 @@ impl IssuedToken {
             ("tokenType".to_owned(), s(&self.token_type)),
         ];
         if let Some(e) = self.expires_at {
-            m.push(("expiresAt".to_owned(), Value::Number(e)));
+            m.push(("expiresAt".to_owned(), Value::Number(Number::millis(e))));
         }
         if let Some(sc) = &self.scope {
             m.push(("scope".to_owned(), s(sc)));
@@ -175,7 +175,9 @@ pub fn process_token_exchange_response(
     }
     let expires_at = match v.get("expires_in") {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Some(now_ms + n * 1000.0),
+        Some(Value::Number(n)) if n.value().is_finite() && n.value() >= 0.0 => {
+            Some(now_ms + n.value() * 1000.0)
+        }
         Some(_) => {
             return Err(Error::new(
                 ErrorCode::InvalidResponse,

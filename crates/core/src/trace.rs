@@ -89,7 +89,7 @@ pub fn redact_body(body: &str) -> String {
         return shown;
     }
     let mut shown = "[".to_owned();
-    crate::text::push_decimal(&mut shown, body.len());
+    crate::text::push_decimal(&mut shown, body.len() as u64);
     shown + " bytes]"
 }
 
