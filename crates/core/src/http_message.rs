@@ -46,6 +46,37 @@ impl HttpRequest {
         }
     }
 
+    /// The request as the drivers hand it to JavaScript's `fetch`: the JSON text
+    /// `{"method", "url", "headers": [[name, value], ...], "body"}` (`body` `null` for a
+    /// `GET`), written directly, without building a [`Value`] first.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    /// [`Self::to_json`], appended to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str("{\"method\":");
+        json::write_string(self.method, out);
+        out.push_str(",\"url\":");
+        json::write_string(&self.url, out);
+        out.push_str(",\"headers\":[");
+        for (i, (name, value)) in self.headers.iter().enumerate() {
+            out.push_str(if i == 0 { "[" } else { ",[" });
+            json::write_string(name, out);
+            out.push(',');
+            json::write_string(value, out);
+            out.push(']');
+        }
+        out.push_str("],\"body\":");
+        match &self.body {
+            Some(body) => json::write_string(body, out),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
+
     /// A JSON `POST` (RFC 7591 §3.1: registration requests are JSON).
     pub fn post_json(url: String, body: &Value) -> Self {
         Self {
@@ -180,6 +211,26 @@ pub fn optional_str<'a>(v: &'a Value, name: &str, what: &str) -> Result<Option<&
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_as_json_parse_back_to_their_parts() {
+        let get = HttpRequest::get_json("https://as.example/a?b=\"c\"\u{2028}".to_owned());
+        assert_eq!(
+            get.to_json(),
+            "{\"method\":\"GET\",\"url\":\"https://as.example/a?b=\\\"c\\\"\\u2028\",\"headers\":[[\"accept\",\"application/json\"]],\"body\":null}"
+        );
+        let post = HttpRequest::post_form("https://as.example/t".to_owned(), "a=1&b=\n".to_owned());
+        let v = json::parse(&post.to_json()).unwrap();
+        assert_eq!(v.get("method").and_then(Value::as_str), Some("POST"));
+        assert_eq!(v.get("body").and_then(Value::as_str), Some("a=1&b=\n"));
+        let headers = v.get("headers").and_then(Value::as_array).unwrap();
+        assert_eq!(headers.len(), post.headers.len());
+        for (h, (name, value)) in headers.iter().zip(&post.headers) {
+            let pair = h.as_array().unwrap();
+            assert_eq!(pair[0].as_str(), Some(*name));
+            assert_eq!(pair[1].as_str(), Some(value.as_str()));
+        }
+    }
 
     #[test]
     fn error_statuses_become_oauth_errors() {

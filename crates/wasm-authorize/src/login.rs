@@ -18,7 +18,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use oauth_callback_core::http_message::{HttpRequest, OAuthErrorResponse, StepError};
+use oauth_callback_core::http_message::{OAuthErrorResponse, StepError};
 use oauth_callback_core::json;
 use oauth_callback_core::token::ClientAuth;
 use oauth_callback_core::{
@@ -63,39 +63,6 @@ pub const REVOCATION_REQUEST: u32 = 18;
 /// RFC 7009 §2.2: `[status, body]` → nothing when the server revoked the token (tagged).
 pub const PROCESS_REVOCATION: u32 = 19;
 
-/// A request as `crates/wasm`'s `request_json` writes it: `{method, url, headers: [[name,
-/// value]], body}`, each text a JSON string written by core.
-fn request_json(r: &HttpRequest, out: &mut String) {
-    out.push_str("{\"method\":");
-    string(r.method, out);
-    out.push_str(",\"url\":");
-    string(&r.url, out);
-    out.push_str(",\"headers\":[");
-    for (i, (n, v)) in r.headers.iter().enumerate() {
-        out.push_str(if i == 0 { "[" } else { ",[" });
-        string(n, out);
-        out.push(',');
-        string(v, out);
-        out.push(']');
-    }
-    out.push_str("],\"body\":");
-    optional_string(r.body.as_deref(), out);
-    out.push('}');
-}
-
-/// `text` as a JSON string (RFC 8259 §7), escaped by core's writer.
-fn string(text: &str, out: &mut String) {
-    json::write_string(text, out);
-}
-
-/// `text` as a JSON string, or `null`.
-fn optional_string(text: Option<&str>, out: &mut String) {
-    match text {
-        Some(text) => string(text, out),
-        None => out.push_str("null"),
-    }
-}
-
 /// Writes a step's result, tagged: `=` and the value, or `!` and the OAuth error as JSON.
 fn tagged(result: Result<String, StepError>, out: &mut String) -> Result<(), Error> {
     match result {
@@ -113,15 +80,13 @@ fn tagged(result: Result<String, StepError>, out: &mut String) -> Result<(), Err
 }
 
 /// RFC 6749 §5.2: the server's error, its members as received (absent ones `null`), as
-/// `crates/wasm` writes it.
+/// `crates/wasm` hands its fields to the facade.
 fn oauth_error_json(o: &OAuthErrorResponse, out: &mut String) {
-    out.push_str("{\"error\":");
-    string(&o.error, out);
-    out.push_str(",\"error_description\":");
-    optional_string(o.description.as_deref(), out);
-    out.push_str(",\"error_uri\":");
-    optional_string(o.uri.as_deref(), out);
-    out.push('}');
+    let mut w = json::ObjectWriter::new();
+    w.text("error", Some(&o.error));
+    w.text("error_description", o.description.as_deref());
+    w.text("error_uri", o.uri.as_deref());
+    out.push_str(&w.finish());
 }
 
 /// An HTTP status (the JavaScript side passes it as the client module's `u16` reads it).
@@ -163,7 +128,7 @@ fn code_exchange_request(args: &mut Args<'_>, out: &mut String) -> Result<(), Er
         verifier,
         &resources,
     )?;
-    request_json(&request, out);
+    request.write_json(out);
     Ok(())
 }
 
@@ -195,7 +160,7 @@ pub fn run_into(op: u32, input: &[u8], out: &mut String) -> Result<(), Error> {
                 if i > 0 {
                     out.push('\n');
                 }
-                request_json(r, out);
+                r.write_json(out);
             }
         }
         PROCESS_METADATA => {
@@ -219,7 +184,7 @@ pub fn run_into(op: u32, input: &[u8], out: &mut String) -> Result<(), Error> {
         USERINFO_REQUEST => {
             let endpoint = args.text()?;
             let request = userinfo::userinfo_request(endpoint, args.text()?)?;
-            request_json(&request, out);
+            request.write_json(out);
         }
         PROCESS_USERINFO => {
             let status = status(&mut args)?;
@@ -239,7 +204,7 @@ pub fn run_into(op: u32, input: &[u8], out: &mut String) -> Result<(), Error> {
             let refresh_token = args.text()?;
             let resources = texts(&mut args)?;
             let request = token::refresh_request(endpoint, &client, refresh_token, &resources)?;
-            request_json(&request, out);
+            request.write_json(out);
         }
         REVOCATION_REQUEST => {
             let endpoint = args.text()?;
@@ -247,7 +212,7 @@ pub fn run_into(op: u32, input: &[u8], out: &mut String) -> Result<(), Error> {
             let token = args.text()?;
             let hint = args.optional_text()?;
             let request = revocation::revocation_request(endpoint, &client, token, hint)?;
-            request_json(&request, out);
+            request.write_json(out);
         }
         PROCESS_REVOCATION => {
             let status = status(&mut args)?;
@@ -276,12 +241,6 @@ mod tests {
         Ok(out)
     }
 
-    fn json(r: &HttpRequest) -> String {
-        let mut out = String::new();
-        request_json(r, &mut out);
-        out
-    }
-
     const ISSUER: &str = "https://as.example";
 
     #[test]
@@ -291,7 +250,7 @@ mod tests {
         let expected = discovery::metadata_requests(ISSUER).unwrap_or_default();
         assert_eq!(lines.len(), expected.len());
         for (line, r) in lines.iter().zip(&expected) {
-            assert_eq!(*line, json(r));
+            assert_eq!(*line, r.to_json());
         }
         assert!(out.contains("/.well-known/oauth-authorization-server"));
         assert_eq!(
@@ -305,20 +264,23 @@ mod tests {
     #[test]
     fn metadata_is_tagged_and_checked() {
         let body = "{\"issuer\":\"https://as.example\",\"token_endpoint\":\"https://as.example/token\",\"authorization_endpoint\":\"https://as.example/authorize\"}";
-        let mut input = frame(&[Some(ISSUER)]);
-        number(&mut input, 200);
-        input.extend_from_slice(&frame(&[Some(body)]));
-        let out = run(PROCESS_METADATA, &input).unwrap_or_default();
+        // `[issuer, 200, body]`.
+        let input = |issuer: &str| {
+            let mut input = frame(&[Some(issuer)]);
+            number(&mut input, 200);
+            input.extend_from_slice(&frame(&[Some(body)]));
+            input
+        };
+        let out = run(PROCESS_METADATA, &input(ISSUER)).unwrap_or_default();
         let expected = discovery::process_metadata(ISSUER, 200, body)
             .ok()
             .map(|m| m.to_value().to_json());
         assert_eq!(out.strip_prefix('='), expected.as_deref());
 
-        let mut other = frame(&[Some("https://evil.example")]);
-        number(&mut other, 200);
-        other.extend_from_slice(&frame(&[Some(body)]));
         assert_eq!(
-            run(PROCESS_METADATA, &other).err().map(|e| e.code()),
+            run(PROCESS_METADATA, &input("https://evil.example"))
+                .err()
+                .map(|e| e.code()),
             Some(ErrorCode::IssuerMismatch)
         );
     }
@@ -400,7 +362,7 @@ mod tests {
         });
         assert_eq!(
             run(CODE_EXCHANGE_REQUEST, &input).ok(),
-            expected.ok().map(|r| json(&r))
+            expected.ok().map(|r| r.to_json())
         );
 
         let mut refresh = frame(&[Some("https://as.example/token"), Some("app"), Some("s")]);
@@ -412,7 +374,7 @@ mod tests {
             .and_then(|c| token::refresh_request("https://as.example/token", &c, "rt", &[]));
         assert_eq!(
             run(REFRESH_REQUEST, &refresh).ok(),
-            expected.ok().map(|r| json(&r))
+            expected.ok().map(|r| r.to_json())
         );
 
         let mut revoke = frame(&[Some("https://as.example/revoke"), Some("app"), None]);

@@ -3,30 +3,11 @@
 //! Requests come back as JSON `{method, url, headers: [[name, value]], body}` for the
 //! facade to send with `fetch`; responses go in as status and body text.
 
-use core::http_message::HttpRequest;
-use core::json::Value;
 use core::token::ClientAuth;
 use oauth_callback_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::Result;
-
-pub(crate) fn request_json(r: &HttpRequest) -> String {
-    let s = |v: &str| Value::String(v.to_owned());
-    Value::Object(vec![
-        ("method".into(), s(r.method)),
-        ("url".into(), s(&r.url)),
-        ("headers".into(), {
-            let mut headers = Vec::new();
-            for (n, v) in &r.headers {
-                headers.push(Value::Array(vec![s(n), s(v)]));
-            }
-            Value::Array(headers)
-        }),
-        ("body".into(), r.body.as_deref().map_or(Value::Null, s)),
-    ])
-    .to_json()
-}
 
 fn client(
     client_id: &str,
@@ -45,7 +26,7 @@ fn client(
 pub fn discovery_requests(issuer: &str) -> Result<Vec<String>> {
     let mut requests = Vec::new();
     for r in &core::discovery::metadata_requests(issuer)? {
-        requests.push(request_json(r));
+        requests.push(r.to_json());
     }
     Ok(requests)
 }
@@ -74,14 +55,15 @@ pub fn code_exchange_request(
     resources: Vec<String>,
 ) -> Result<String> {
     let c = client(client_id, client_secret, &auth_methods)?;
-    Ok(request_json(&core::token::authorization_code_request(
+    Ok(core::token::authorization_code_request(
         token_endpoint,
         &c,
         code,
         redirect_uri,
         code_verifier,
         &resources,
-    )?))
+    )?
+    .to_json())
 }
 
 /// RFC 6749 §6: the refresh request.
@@ -95,12 +77,7 @@ pub fn refresh_request(
     resources: Vec<String>,
 ) -> Result<String> {
     let c = client(client_id, client_secret, &auth_methods)?;
-    Ok(request_json(&core::token::refresh_request(
-        token_endpoint,
-        &c,
-        refresh_token,
-        &resources,
-    )?))
+    Ok(core::token::refresh_request(token_endpoint, &c, refresh_token, &resources)?.to_json())
 }
 
 /// RFC 8628 §3.4: the device token poll.
@@ -113,11 +90,7 @@ pub fn device_token_request(
     device_code: &str,
 ) -> Result<String> {
     let c = client(client_id, client_secret, &auth_methods)?;
-    Ok(request_json(&core::token::device_code_request(
-        token_endpoint,
-        &c,
-        device_code,
-    )?))
+    Ok(core::token::device_code_request(token_endpoint, &c, device_code)?.to_json())
 }
 
 /// RFC 6749 §5.1-5.2: a token response as the store's `Tokens` JSON.
@@ -143,13 +116,14 @@ pub fn registration_request(
     grant_types: Vec<String>,
     scope: Option<String>,
 ) -> Result<String> {
-    Ok(request_json(&core::registration::registration_request(
+    Ok(core::registration::registration_request(
         endpoint,
         client_name,
         &redirect_uris,
         &grant_types,
         scope.as_deref(),
-    )?))
+    )?
+    .to_json())
 }
 
 /// RFC 7591 §3.2: the registered client as the store's `ClientInfo` JSON.
@@ -177,12 +151,7 @@ pub fn revocation_request(
     hint: Option<String>,
 ) -> Result<String> {
     let c = client(client_id, client_secret, &auth_methods)?;
-    Ok(request_json(&core::revocation::revocation_request(
-        endpoint,
-        &c,
-        token,
-        hint.as_deref(),
-    )?))
+    Ok(core::revocation::revocation_request(endpoint, &c, token, hint.as_deref())?.to_json())
 }
 
 /// RFC 7009 §2.2: checks the revocation response.
@@ -202,12 +171,10 @@ pub fn device_authorization_request(
     resources: Vec<String>,
 ) -> Result<String> {
     let c = client(client_id, client_secret, &auth_methods)?;
-    Ok(request_json(&core::device::device_authorization_request(
-        endpoint,
-        &c,
-        scope.as_deref(),
-        &resources,
-    )?))
+    Ok(
+        (core::device::device_authorization_request(endpoint, &c, scope.as_deref(), &resources)?)
+            .to_json(),
+    )
 }
 
 /// RFC 8628 §3.2: the device authorization response as JSON.
@@ -250,10 +217,7 @@ pub fn validate_authorization_response(
 /// OIDC Core §5.3.1: the UserInfo request with the access token as a bearer token.
 #[wasm_bindgen(js_name = userinfoRequest)]
 pub fn userinfo_request(endpoint: &str, access_token: &str) -> Result<String> {
-    Ok(request_json(&core::userinfo::userinfo_request(
-        endpoint,
-        access_token,
-    )?))
+    Ok(core::userinfo::userinfo_request(endpoint, access_token)?.to_json())
 }
 
 /// OIDC Core §5.3.2-5.3.3: the user's claims as JSON; `sub` must equal
@@ -280,7 +244,7 @@ pub fn process_userinfo(
 #[cfg(feature = "oidc")]
 #[wasm_bindgen(js_name = keySetRequest)]
 pub fn key_set_request(jwks_uri: &str) -> Result<String> {
-    Ok(request_json(&core::jose::key_set_request(jwks_uri)?))
+    Ok(core::jose::key_set_request(jwks_uri)?.to_json())
 }
 
 /// Checks a JWK Set response; the document comes back to be cached.

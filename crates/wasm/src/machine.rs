@@ -11,7 +11,6 @@ use oauth_callback_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::Result;
-use crate::client::request_json;
 
 /// The client's authentication: a secret, a client assertion made for this server, or
 /// (where `public_allowed`) its `client_id` alone; `method` forces one.
@@ -88,14 +87,13 @@ pub fn client_credentials_request(
         method,
         false,
     )?;
-    Ok(request_json(
-        &core::client_credentials::client_credentials_request(
-            token_endpoint,
-            &c,
-            scope.as_deref(),
-            &resources,
-        )?,
-    ))
+    Ok(core::client_credentials::client_credentials_request(
+        token_endpoint,
+        &c,
+        scope.as_deref(),
+        &resources,
+    )?
+    .to_json())
 }
 
 /// SEP-990 step 1 (RFC 8693 §2.1): the user's ID token for an ID-JAG addressed to the
@@ -123,14 +121,15 @@ pub fn id_jag_request(
         method,
         true,
     )?;
-    Ok(request_json(&core::token_exchange::id_jag_request(
+    Ok(core::token_exchange::id_jag_request(
         idp_token_endpoint,
         &c,
         id_token,
         audience,
         resource,
         scope.as_deref(),
-    )?))
+    )?
+    .to_json())
 }
 
 /// RFC 8693 §2.2: reads a token exchange response; the issued type must be `expected_type`.
@@ -179,13 +178,14 @@ pub fn jwt_bearer_request(
         method,
         false,
     )?;
-    Ok(request_json(&core::token_exchange::jwt_bearer_request(
+    Ok(core::token_exchange::jwt_bearer_request(
         token_endpoint,
         &c,
         grant,
         scope.as_deref(),
         &resources,
-    )?))
+    )?
+    .to_json())
 }
 
 /// RFC 8414 §3.3 on what MCP discovery found for `authorization_server_url`: exact when
