@@ -9,7 +9,7 @@
  */
 import { OAuthCallbackError } from "./errors.js";
 import type { WasmLoadOptions } from "./wasm-fetch.js";
-import { invoker, loadFramedModule, pairs, type FrameExports, type Item, type WasmSource } from "./wasm-frame.js";
+import { invoker, list, loadFramedModule, pairs, type FrameExports, type Item, type WasmSource } from "./wasm-frame.js";
 
 export type { WasmSource } from "./wasm-frame.js";
 
@@ -63,7 +63,7 @@ function bindings(x: FrameExports): AuthorizeBindings {
     generateState: () => invoke(STATE, []),
     generateNonce: () => invoke(NONCE, []),
     buildAuthorizationUrl: (endpoint, clientId, redirectUri, scope, state, challenge, resources, names, values) =>
-      invoke(AUTHORIZATION_URL, [endpoint, clientId, redirectUri, scope, state, challenge, resources.length, ...resources, ...pairs(names, values)]),
+      invoke(AUTHORIZATION_URL, [endpoint, clientId, redirectUri, scope, state, challenge, ...list(resources), ...pairs(names, values)]),
     renderTemplate: (template, names, values) => invokeFull(TEMPLATE, [template, ...pairs(names, values)]),
     loopbackRedirectUri: (hostname, port, callbackPath) => invokeFull(LOOPBACK_REDIRECT_URI, [hostname, port, callbackPath]),
     checkedEndpoint: (url) => invoke(CHECKED_ENDPOINT, [url]),

@@ -63,10 +63,10 @@ function authorizeModuleUrl(): URL {
  * (also templates, loopback redirect URIs, challenges of existing verifiers) for a page
  * that uses `renderTemplate`, `getRedirectUrl` or `challengeFromVerifier`: a bundler that
  * leaves those functions out leaves that choice out too.
- * The protocol functions need it; `BrowserOAuthClient` loads the larger client module
- * (`wasm-browser/`) by itself when it first needs it.
+ * The protocol functions need it; `BrowserOAuthClient` loads the larger login module
+ * (`wasm-login/oauth_callback_login.wasm`) by itself when it first needs it.
  * `source` overrides where the `authorize` module is fetched from, `clientSource` where
- * the client module is (a bundler's asset URLs).
+ * the login module is (a bundler's asset URLs).
  *
  * `options` bound the load this call starts: `timeoutMs` (default 30000) for the download
  * and the compile, past which it rejects with `TIMEOUT`, and `signal`, which cancels the

@@ -13,7 +13,7 @@
 import type * as Wasm from "../wasm/oauth_callback_wasm.js";
 import type { WasmLoadOptions } from "./wasm-fetch.js";
 import { OAuthError } from "./errors.js";
-import { invoker, loadFramedModule, pairs, type FrameExports, type Item, type WasmSource } from "./wasm-frame.js";
+import { invoker, list, loadFramedModule, pairs, type FrameExports, type Item, type WasmSource } from "./wasm-frame.js";
 
 // The operation numbers of crates/wasm-authorize/src/ops.rs and src/login.rs, written as
 // literals where used (each with its name): the bundle then carries no table of names.
@@ -41,9 +41,6 @@ export type LoginBindings = Pick<
   | "revocationRequest"
   | "processRevocation"
 >;
-
-/** `n`, then the `n` texts. */
-const list = (texts: readonly string[]): Item[] => [texts.length, ...texts];
 
 /** A status as the client module's `u16` argument reads it. */
 const u16 = (n: number): number => n & 0xffff;

@@ -1,7 +1,7 @@
 /**
  * Loading a browser wasm module within bounds: the request, its body and the compile run
  * under a deadline, and stop at once when the caller's signal fires. Both browser loaders
- * use it (the `authorize` module of `init()`, the client module of `BrowserOAuthClient`).
+ * use it (the `authorize` module of `init()`, the login module of `BrowserOAuthClient`).
  */
 import { OAuthCallbackError } from "./errors.js";
 import { checkTimeout, deadline, throwIfAborted } from "./client/http.js";

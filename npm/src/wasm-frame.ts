@@ -35,6 +35,9 @@ const ABSENT = 0xffffffff;
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder();
 
+/** `n`, then the `n` texts. */
+export const list = (texts: readonly string[]): Item[] => [texts.length, ...texts];
+
 /** `n`, then `n` name/value pairs (a missing value is empty). */
 export function pairs(names: readonly string[], values: readonly string[]): Item[] {
   const out: Item[] = [names.length];
