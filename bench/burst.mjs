@@ -1,6 +1,6 @@
 // The loopback login under a junk burst, timed against the peer `oauth-callback` 2.2.1 in
 // the same runtime: Node, or Deno (with --allow-ffi the package serves on the addon's
-// hyper server, without it on its Deno.listen driver; the peer on Deno.serve).
+// server, without it on its Deno.listen driver; the peer on Deno.serve).
 //
 //   node bench/burst.mjs [rounds] [--json]                      (default 20; after a build)
 //   deno run --no-check --no-lock --allow-read --allow-env --allow-sys --allow-run \

@@ -1,6 +1,6 @@
 /**
  * `getAuthCode`: the loopback login of RFC 8252, API-compatible with `oauth-callback`
- * 2.2. A driver (hyper in the addon, or `Deno.listen` in Deno) answers every request through the
+ * 2.2. A driver (the addon's server, or `Deno.listen` in Deno) answers every request through the
  * core's callback handler; this file shapes options and results and owns the JS-only
  * parts (AbortSignal, hooks, the launcher).
  */

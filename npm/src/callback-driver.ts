@@ -1,6 +1,6 @@
 /**
  * The seam between `getAuthCode` and the server that runs the core's callback handler:
- * hyper in the napi addon (Node, Bun, Deno with --allow-ffi) or `Deno.listen` with the wasm core (Deno).
+ * the napi addon's server (Node, Bun, Deno with --allow-ffi) or `Deno.listen` with the wasm core (Deno).
  */
 
 import type { LoopbackListener } from "./listener.js";

@@ -1,6 +1,6 @@
 /**
  * oauth-callback-rs for Deno: the wasm core loaded synchronously on first use (needs
- * `--allow-read`); the loopback listener and callback server on the native addon's hyper
+ * `--allow-read`); the loopback listener and callback server on the native addon's
  * server with `--allow-ffi` (as in Node and Bun), else on `Deno.listen` with the core
  * (both need `--allow-net`); the keychain needs `--allow-ffi`; the built-in launcher
  * needs `--allow-run`.

@@ -1,6 +1,6 @@
 /**
  * oauth-callback-rs for Node and Bun: the wasm core loaded synchronously on first use,
- * the native addon (hyper callback server, sockets, file locks, keychain) loaded lazily.
+ * the native addon (callback server, sockets, file locks, keychain) loaded lazily.
  */
 import { BaseOAuthClient, type OAuthClientOptions } from "./client/oauth-client.js";
 import { getAuthCode } from "./node/runtime.js";

@@ -1,4 +1,4 @@
-// getAuthCode cases shared by every runtime and both loopback drivers (the addon's hyper
+// getAuthCode cases shared by every runtime and both loopback drivers (the addon's
 // server in Node, Bun and Deno with --allow-ffi; Deno.listen in Deno without it): a real
 // loopback server, real HTTP from fetch and raw sockets on 127.0.0.1.
 import { equal, match, ok, throwsCode, rejection } from "../facade/assert.mjs";

@@ -1,4 +1,4 @@
-// getAuthCode in Deno. With --allow-ffi the package serves on the addon's hyper server, as
+// getAuthCode in Deno. With --allow-ffi the package serves on the addon's server, as
 // in Node and Bun; without it, on Deno.listen with the core reading every request head
 // and writing every response. The same cases hold for both; scripts/test runs this file
 // both ways.

@@ -1,8 +1,10 @@
 // Hostile bytes for the loopback callback server, shared by every driver: the addon's
-// hyper server (Node, Bun, Deno with --allow-ffi) and the Deno.listen driver (Deno
-// without it) must give each the same answer. The statuses are hyper's, measured by
-// sending these bytes to the addon (null: the connection is closed without an answer).
-// None of them may complete the flow.
+// server (Node, Bun, Deno with --allow-ffi) and the Deno.listen driver (Deno without it)
+// must give each the same answer, and the answer hyper 1.x gives. Both drivers read heads
+// with core's request_head; hyper is the reference, served by tests/hyper-oracle (the
+// addon served on hyper until 2026-12). The statuses are hyper's, measured by sending
+// these bytes to it (null: the connection is closed without an answer). None of them may
+// complete the flow.
 import { spawn } from "node:child_process";
 import net from "node:net";
 import process from "node:process";
@@ -11,6 +13,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = fileURLToPath(new URL("../../node_modules/.bin/", import.meta.url));
 const SERVER = fileURLToPath(new URL("./server-process.mjs", import.meta.url));
+/** The reference server (tests/hyper-oracle), built by scripts/lib.sh with the rest. */
+const HYPER_ORACLE = fileURLToPath(new URL("../../target/debug/hyper-oracle", import.meta.url));
 
 const pad = (n) => "a".repeat(n);
 const headers = (n) => Array.from({ length: n }, (_, i) => `X-${i}: a\r\n`).join("");
@@ -127,7 +131,9 @@ export function withoutDate(response) {
  */
 export function startServerProcess(runtime, { fdLimit, ffi = false, options = {} } = {}) {
   const args = JSON.stringify(options);
-  const [cmd, argv] = runtime === "node"
+  const [cmd, argv] = runtime === "hyper"
+    ? [HYPER_ORACLE, []]
+    : runtime === "node"
     ? [process.execPath, [SERVER, args]]
     : [`${BIN}deno`, ["run", "--no-check", "--no-lock", "--allow-read", "--allow-env", "--allow-sys", "--allow-net=127.0.0.1,[::1]", ...(ffi ? ["--allow-ffi"] : []), SERVER, args]];
   // The limit is set by a shell that then becomes the server: it holds for that process only.

@@ -1,6 +1,6 @@
 // The smoke test a cross-built addon passes under emulation: the facade (the workspace's
 // npm/) with the addon named by OAUTH_CALLBACK_RS_NATIVE. By default it serves one
-// loopback callback on hyper in the addon and the result comes back through Node-API
+// loopback callback on the addon's server and the result comes back through Node-API
 // (qemu-user). SMOKE=bind only loads the addon and binds a loopback listener (wine, whose
 // sockets accept no loopback connection from Node). Prints one JSON line, or writes it
 // to SMOKE_OUT (wine's Node cannot write to a pipe).

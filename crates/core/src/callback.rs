@@ -1,6 +1,6 @@
 //! The loopback redirect endpoint (RFC 8252 §7.3, RFC 6749 §4.1.2): one function that
-//! answers every HTTP request the callback server receives, whatever drives it (hyper in
-//! the napi addon, `Deno.serve` through wasm). Drivers pass the method, request target and
+//! answers every HTTP request the callback server receives, whatever drives it (the napi
+//! addon's server, `Deno.listen` through wasm). Drivers pass the method, request target and
 //! `Host` header in and write the response out. The redirect is answered with the page
 //! itself ([`RequestKind::Completed`]): a driver settles once that response is written and
 //! its connection closed, with no second request to wait for.

@@ -1,7 +1,7 @@
 //! Loopback redirect URIs for native apps (RFC 8252 §7.3, §8.3).
 //!
 //! Which addresses the callback server may bind is a protocol decision, so it is made here
-//! and every driver (hyper in Node and Bun, `Deno.serve` in Deno) binds exactly these.
+//! and every driver (the addon in Node and Bun, `Deno.listen` in Deno) binds exactly these.
 
 #[allow(unused_imports)]
 use crate::prelude::*;

@@ -1,19 +1,20 @@
-//! HTTP/1.x request heads and responses as bytes, for loopback drivers that own the socket
-//! (`Deno.listen` through wasm). The addon's hyper server answers the same bytes the same
-//! way: this module follows hyper 1.x with `httparse` and `http::Uri` as the addon
-//! configures them (HTTP/1 only, keep-alive off, 16 KiB buffer, 64 headers), so one
-//! request gets one answer whichever driver runs. hyper's answers were measured by sending
-//! the raw bytes of the unit tests below to the addon's server.
+//! HTTP/1.x request heads and responses as bytes, for the loopback drivers, which own
+//! their sockets (the addon's server in Rust, `Deno.listen` through wasm). This module
+//! follows hyper 1.x with `httparse` and `http::Uri` as the addon configured them while it
+//! served on hyper (HTTP/1 only, keep-alive off, 16 KiB buffer, 64 headers), so one
+//! request gets hyper's answer whichever driver runs. hyper's answers were measured by
+//! sending the raw bytes of the unit tests below to that server; `tests/hyper-oracle`
+//! keeps it as the reference the drivers are compared with.
 //!
 //! A driver reads into a buffer of at most [`MAX_HEAD_BYTES`], calls [`answer`] after every
 //! read with everything received so far, and does what it says: read more, write the
 //! bytes and close, or close at once. Nothing beyond the first head is ever read: one
 //! request per connection, pipelined requests are not answered.
 //!
-//! Where the drivers can still differ, by design: hyper's first read takes at most 8 KiB
-//! and the Deno driver's up to 16 KiB, so a head that arrives at once, is well formed for
-//! its first 8 KiB, turns malformed after them and never ends (no blank line) is 400 at
-//! once from the Deno driver, and from hyper 431 at 16 KiB or a close at the header
+//! Where the drivers can still differ from hyper, by design: hyper's first read takes at
+//! most 8 KiB and the drivers' up to 16 KiB, so a head that arrives at once, is well
+//! formed for its first 8 KiB, turns malformed after them and never ends (no blank line)
+//! is 400 at once from the drivers, and from hyper 431 at 16 KiB or a close at the header
 //! timeout. hyper never answers 505: an unknown version is 400 in both.
 
 use std::borrow::Cow;

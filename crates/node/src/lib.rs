@@ -2,6 +2,8 @@
 //! oauth-callback-core; errors reach JavaScript as `"CODE: message"` reasons, which the
 //! facade turns into `OAuthCallbackError` with a `code`.
 
+mod connection;
+mod event_loop;
 mod file_store;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod keychain;

@@ -1,49 +1,29 @@
-//! The loopback callback server (RFC 8252 §7.3) on tokio + hyper. Every request goes to
-//! core's `CallbackHandler`; this module only accepts connections, enforces the transport
-//! limits, and reports the outcome once the response that completed the flow (the result
-//! page itself) is written and its connection closed.
+//! The loopback callback server (RFC 8252 §7.3) as Node-API sees it: options in, a
+//! result out. The serving runs on a thread of its own ([`crate::event_loop`]), each
+//! connection read and answered by [`crate::connection`] through core's request-head
+//! reader and `CallbackHandler`. The result is reported once the response that completed
+//! the flow (the result page itself) is written and its connection closed, and after the
+//! listening sockets are closed.
 
-use std::convert::Infallible;
-use std::net::TcpListener as StdListener;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::header::HOST;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use napi::Result;
-use napi::bindgen_prelude::{spawn, within_runtime_if_available};
 use napi_derive::napi;
 use oauth_callback_core::callback::{
-    CallbackConfig, CallbackHandler, CallbackOutcome, CallbackRequest, FetchMetadata, RequestKind,
-    SECURITY_HEADERS,
+    CallbackConfig, CallbackHandler, CallbackOutcome, RequestKind,
 };
 use oauth_callback_core::loopback;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
-use tokio::task::JoinSet;
-use tokio::time::{Sleep, sleep};
+use oauth_callback_core::request_head::{self, RequestHead};
+use tokio::sync::{mpsc, oneshot};
 
+use crate::connection::Flow;
+use crate::event_loop::{Ending, EventLoop, Stopper};
 use crate::listener::{LoopbackListener, bind_sockets, lib_error};
 
-/// Connections served at once; more are closed on accept, so a flood cannot grow memory.
-const MAX_CONNECTIONS: usize = 256;
-/// Time a connection has to send its request head (slowloris and idle connections).
-const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
-/// Time a connection may live in all.
-const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
-/// After a failed accept (EMFILE: no descriptor left), how long accepting pauses unless a
-/// connection ends first; without a pause the accept would fail again at once, in a loop.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
-/// Largest request head (request line and headers) read; hyper's floor is 8 KiB.
-const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// How long the connections still open when the flow ends (junk, idle, half-sent) are kept
+/// at most, waiting for JavaScript to take the result and call `close()`.
+const RELEASE_BOUND: Duration = Duration::from_secs(1);
 
 /// Options of [`start_callback_server`]; the facade fills in defaults.
 #[napi(object)]
@@ -109,7 +89,7 @@ pub struct CallbackServer {
     callback_path: String,
     addresses: Vec<String>,
     redirect_uri: String,
-    stop: Arc<Notify>,
+    stop: Arc<Stopper>,
     result: Arc<Mutex<Option<oneshot::Receiver<CallbackServerResult>>>>,
     requests: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<RequestRecord>>>,
 }
@@ -141,10 +121,11 @@ impl CallbackServer {
     }
 
     /// Stops waiting: `wait()` then settles with kind `"closed"` (unless the redirect has
-    /// already arrived). Harmless after the end.
+    /// already arrived). After the end, closes the connections still open (which the
+    /// server otherwise closes a second after the end); harmless then.
     #[napi]
     pub fn close(&self) {
-        self.stop.notify_one();
+        self.stop.stop();
     }
 
     /// The next recorded request, or `null` once the server has stopped (and always when
@@ -256,37 +237,49 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
         config = config.error_html(html);
     }
     let addresses = bound.bound_addresses();
-    let listeners = within_runtime_if_available(|| {
-        bound
-            .take_sockets()
-            .into_iter()
-            .map(to_tokio)
-            .collect::<std::io::Result<Vec<_>>>()
-    })
-    .map_err(|e| {
+    let cannot_serve = |e: std::io::Error| {
         lib_error(
             "BIND_FAILED",
             format!("cannot serve on the bound socket: {e}"),
         )
-    })?;
-    let stop = Arc::new(Notify::new());
+    };
+    let (mut event_loop, stop) = EventLoop::new(bound.take_sockets()).map_err(cannot_serve)?;
     let (tx, rx) = oneshot::channel();
     let (record_tx, record_rx) = mpsc::unbounded_channel();
-    let recorder = Recorder {
-        sender: options
-            .record_requests
-            .unwrap_or(false)
-            .then_some(record_tx),
-        fallback_host: format!("127.0.0.1:{port}"),
+    let mut flow = FlowState {
+        handler: CallbackHandler::new(config),
+        recorder: Recorder {
+            sender: options
+                .record_requests
+                .unwrap_or(false)
+                .then_some(record_tx),
+            port,
+        },
+        mismatches: 0,
+        rejected: 0,
     };
-    spawn(serve(
-        listeners,
-        CallbackHandler::new(config),
-        timeout,
-        stop.clone(),
-        tx,
-        recorder,
-    ));
+    let deadline = Instant::now() + timeout;
+    let stopper = stop.clone();
+    std::thread::Builder::new()
+        .name("oauth-callback-server".to_owned())
+        .spawn(move || {
+            let ending = event_loop.run(&mut flow, deadline, &stopper);
+            // The port is free before anyone hears the result; the connections still open
+            // (junk, idle, half-sent) are closed right after it is sent: under a burst,
+            // closing hundreds of them first would delay the result for nothing the
+            // caller can use.
+            event_loop.close_listeners();
+            let result = flow.result(ending);
+            // The receiver is gone only if JS dropped the server; nothing is left to tell.
+            let _ = tx.send(result);
+            // Closing hundreds of junk sockets costs about a millisecond of CPU here and
+            // in their peers, which would compete with handing the result to JavaScript:
+            // they are closed once JavaScript has it (the facade calls `close()` when
+            // `wait()` settles), or after RELEASE_BOUND without that call.
+            event_loop.wait_for_release(&stopper, RELEASE_BOUND);
+            drop(event_loop);
+        })
+        .map_err(cannot_serve)?;
     Ok(CallbackServer {
         port,
         callback_path,
@@ -298,283 +291,107 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
     })
 }
 
-fn to_tokio(l: StdListener) -> std::io::Result<TcpListener> {
-    l.set_nonblocking(true)?;
-    TcpListener::from_std(l)
-}
-
-async fn accept_on(l: Option<&TcpListener>) -> std::io::Result<TcpStream> {
-    match l {
-        Some(l) => l.accept().await.map(|(s, _)| s),
-        None => std::future::pending().await,
-    }
-}
-
-/// Resolves when the accept pause is over; never while there is none.
-async fn pause_elapsed(paused: &mut Option<Pin<Box<Sleep>>>) {
-    match paused {
-        Some(s) => s.as_mut().await,
-        None => std::future::pending().await,
-    }
-}
-
 /// Passes request records to `nextRequest()` when asked to; dropping it ends the stream.
-#[derive(Clone)]
 struct Recorder {
     sender: Option<mpsc::UnboundedSender<RequestRecord>>,
-    fallback_host: String,
+    port: u16,
 }
 
 impl Recorder {
-    fn record(&self, req: &Request<Incoming>, host: Option<&str>, target: &str) {
+    fn record(&self, head: &RequestHead<'_>) {
         let Some(sender) = &self.sender else { return };
-        let url = if target.starts_with('/') {
-            format!("http://{}{target}", host.unwrap_or(&self.fallback_host))
-        } else {
-            target.to_owned()
-        };
-        let headers = req
-            .headers()
+        let headers = head
+            .headers
             .iter()
             .map(|(n, v)| {
                 vec![
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    n.to_ascii_lowercase(),
+                    String::from_utf8_lossy(v).into_owned(),
                 ]
             })
             .collect();
         let _ = sender.send(RequestRecord {
-            method: req.method().as_str().to_owned(),
-            url,
+            method: head.method.to_owned(),
+            url: request_head::request_url(head, self.port),
             headers,
         });
     }
 }
 
-enum Ending {
-    Timeout,
-    Closed,
-    Done,
-}
-
-async fn serve(
-    listeners: Vec<TcpListener>,
+/// The flow the connections answer to: the handler, the recorder, and the counts of the
+/// result.
+struct FlowState {
     handler: CallbackHandler,
-    timeout: Duration,
-    stop: Arc<Notify>,
-    tx: oneshot::Sender<CallbackServerResult>,
     recorder: Recorder,
-) {
-    let handler = Arc::new(Mutex::new(handler));
-    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel::<RequestKind>();
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let mut conns = JoinSet::new();
-    // Told by the connection that completed the flow once its page is written and its
-    // socket closed, so the flow ends then even while junk connections keep finishing.
-    let finished = Arc::new(Notify::new());
-    let deadline = sleep(timeout);
-    tokio::pin!(deadline);
-    // Set when the redirect has been answered: from then on the flow ends when that
-    // connection ends (its page written, the socket closed), whatever the deadline says.
-    let mut completing = false;
-    let mut paused: Option<Pin<Box<Sleep>>> = None;
-    let (mut mismatches, mut rejected) = (0u32, 0u32);
-    let mut it = listeners.into_iter();
-    let (first, second) = (it.next(), it.next());
-    let ending = loop {
-        tokio::select! {
-            // In this order: the end of the flow first, then its events, then new work.
-            biased;
-            () = finished.notified(), if completing => break Ending::Done,
-            () = &mut deadline, if !completing => break Ending::Timeout,
-            () = stop.notified() => break Ending::Closed,
-            Some(kind) = ev_rx.recv() => match kind {
-                RequestKind::Completed => completing = true,
-                RequestKind::StateMismatch => mismatches = mismatches.saturating_add(1),
-                RequestKind::AlreadyHandled => {}
-                _ => rejected = rejected.saturating_add(1),
-            },
-            Some(_) = conns.join_next(), if !conns.is_empty() => {
-                // A connection ended: a descriptor is free again.
-                paused = None;
+    mismatches: u32,
+    rejected: u32,
+}
+
+impl Flow for FlowState {
+    fn handler(&mut self) -> &mut CallbackHandler {
+        &mut self.handler
+    }
+
+    fn answered(&mut self, head: &RequestHead<'_>, kind: RequestKind) {
+        self.recorder.record(head);
+        match kind {
+            RequestKind::Completed | RequestKind::AlreadyHandled => {}
+            RequestKind::StateMismatch => self.mismatches = self.mismatches.saturating_add(1),
+            _ => self.rejected = self.rejected.saturating_add(1),
+        }
+    }
+}
+
+impl FlowState {
+    /// The result of a flow that ended so; ends the stream of `nextRequest()`.
+    fn result(self, ending: Ending) -> CallbackServerResult {
+        let Self {
+            handler,
+            recorder,
+            mismatches,
+            rejected,
+        } = self;
+        drop(recorder);
+        let mut result = CallbackServerResult {
+            kind: String::new(),
+            params: Vec::new(),
+            error: None,
+            error_description: None,
+            error_uri: None,
+            error_message: None,
+            state_mismatches: mismatches,
+            rejected_requests: rejected,
+        };
+        let pairs = |p: Vec<(String, String)>| p.into_iter().map(|(n, v)| vec![n, v]).collect();
+        match (handler.outcome().cloned(), ending) {
+            (Some(CallbackOutcome::Code(params)), _) => {
+                result.kind = "code".into();
+                result.params = pairs(params);
             }
-            accepted = accept_on(first.as_ref()), if paused.is_none() => match accepted {
-                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, &finished, stream),
-                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
-            },
-            accepted = accept_on(second.as_ref()), if paused.is_none() => match accepted {
-                Ok(stream) => spawn_connection(&mut conns, &permits, &handler, &ev_tx, &recorder, &finished, stream),
-                Err(_) => paused = Some(Box::pin(sleep(ACCEPT_BACKOFF))),
-            },
-            () = pause_elapsed(&mut paused) => paused = None,
-        }
-    };
-    // Close the listening sockets before anyone hears the result, so the port is free
-    // when the promise settles. The connections still open (junk, idle, half-sent) are
-    // closed right after the result is sent: under a burst, closing hundreds of them
-    // first would delay the result by milliseconds for nothing the caller can use.
-    drop(first);
-    drop(second);
-    // Stop every connection from answering anything more; their sockets close below.
-    conns.abort_all();
-    drop(recorder);
-    let outcome = handler
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .outcome()
-        .cloned();
-    let mut result = CallbackServerResult {
-        kind: String::new(),
-        params: Vec::new(),
-        error: None,
-        error_description: None,
-        error_uri: None,
-        error_message: None,
-        state_mismatches: mismatches,
-        rejected_requests: rejected,
-    };
-    let pairs = |p: Vec<(String, String)>| p.into_iter().map(|(n, v)| vec![n, v]).collect();
-    match (outcome, ending) {
-        (Some(CallbackOutcome::Code(params)), _) => {
-            result.kind = "code".into();
-            result.params = pairs(params);
-        }
-        (
-            Some(CallbackOutcome::Error {
-                error,
-                description,
-                uri,
-                message,
-                params,
-            }),
-            _,
-        ) => {
-            result.kind = "error".into();
-            result.params = pairs(params);
-            result.error = Some(error);
-            result.error_description = description;
-            result.error_uri = uri;
-            result.error_message = Some(message);
-        }
-        (Some(CallbackOutcome::IssuerMismatch { message }), _) => {
-            result.kind = "issuer-mismatch".into();
-            result.error_message = Some(message);
-        }
-        (None, Ending::Timeout) => result.kind = "timeout".into(),
-        (None, Ending::Closed | Ending::Done) => result.kind = "closed".into(),
-    }
-    // The receiver is gone only if JS dropped the server; nothing is left to tell.
-    let _ = tx.send(result);
-    conns.shutdown().await;
-}
-
-/// Serves one connection; when it answered the redirect that completed the flow, it
-/// notifies `finished` once the response is written and the socket closed.
-fn spawn_connection(
-    conns: &mut JoinSet<()>,
-    permits: &Arc<Semaphore>,
-    handler: &Arc<Mutex<CallbackHandler>>,
-    events: &mpsc::UnboundedSender<RequestKind>,
-    recorder: &Recorder,
-    finished: &Arc<Notify>,
-    stream: TcpStream,
-) {
-    // Over the cap: the connection is closed at once (dropped), the server keeps going.
-    let Ok(permit) = permits.clone().try_acquire_owned() else {
-        return;
-    };
-    let handler = handler.clone();
-    let events = events.clone();
-    let recorder = recorder.clone();
-    let completed = Arc::new(AtomicBool::new(false));
-    let completed_here = completed.clone();
-    let finished = finished.clone();
-    conns.spawn(async move {
-        let _permit = permit;
-        let service = service_fn(move |req| {
-            let (response, kind) = respond(&handler, &events, &recorder, &req);
-            if kind == RequestKind::Completed {
-                completed_here.store(true, Ordering::Release);
+            (
+                Some(CallbackOutcome::Error {
+                    error,
+                    description,
+                    uri,
+                    message,
+                    params,
+                }),
+                _,
+            ) => {
+                result.kind = "error".into();
+                result.params = pairs(params);
+                result.error = Some(error);
+                result.error_description = description;
+                result.error_uri = uri;
+                result.error_message = Some(message);
             }
-            async move { Ok::<_, Infallible>(response) }
-        });
-        let conn = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
-            .max_buf_size(MAX_HEAD_BYTES)
-            .max_headers(64)
-            .keep_alive(false)
-            .serve_connection(TokioIo::new(stream), service);
-        // Errors (timeouts, malformed requests, resets) end only this connection.
-        let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
-        if completed.load(Ordering::Acquire) {
-            finished.notify_one();
+            (Some(CallbackOutcome::IssuerMismatch { message }), _) => {
+                result.kind = "issuer-mismatch".into();
+                result.error_message = Some(message);
+            }
+            (None, Ending::Timeout) => result.kind = "timeout".into(),
+            (None, Ending::Closed | Ending::Done) => result.kind = "closed".into(),
         }
-    });
-}
-
-/// A header sent exactly once, as text; `Some("")` when repeated or not text, `None` when
-/// absent (the same rule as core's `RequestHead::header_once` for the Deno driver).
-fn header_once<'r>(req: &'r Request<Incoming>, name: &str) -> Option<&'r str> {
-    let mut values = req.headers().get_all(name).iter();
-    match (values.next(), values.next()) {
-        (None, _) => None,
-        (Some(v), None) => Some(v.to_str().unwrap_or("")),
-        _ => Some(""),
+        result
     }
-}
-
-fn respond(
-    handler: &Mutex<CallbackHandler>,
-    events: &mpsc::UnboundedSender<RequestKind>,
-    recorder: &Recorder,
-    req: &Request<Incoming>,
-) -> (Response<Full<Bytes>>, RequestKind) {
-    let mut hosts = req.headers().get_all(HOST).iter();
-    let host = match (hosts.next(), hosts.next()) {
-        (Some(h), None) => h.to_str().ok(),
-        _ => None,
-    };
-    // An absolute-form target (`GET http://evil/callback`) keeps its scheme, so it
-    // matches no path and is refused.
-    let uri = req.uri();
-    let target = if uri.authority().is_some() {
-        uri.to_string()
-    } else {
-        uri.path_and_query()
-            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned())
-    };
-    recorder.record(req, host, &target);
-    let fetch = FetchMetadata {
-        site: header_once(req, "sec-fetch-site"),
-        mode: header_once(req, "sec-fetch-mode"),
-        dest: header_once(req, "sec-fetch-dest"),
-    };
-    let (response, kind) = handler
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .handle_with_fetch(
-            CallbackRequest {
-                method: req.method().as_str(),
-                target: &target,
-                host,
-            },
-            fetch,
-        );
-    let _ = events.send(kind);
-    let mut builder = Response::builder().status(response.status);
-    for (name, value) in SECURITY_HEADERS {
-        builder = builder.header(name, value);
-    }
-    for (name, value) in &response.headers {
-        builder = builder.header(*name, value.as_str());
-    }
-    let response = builder
-        .body(Full::new(Bytes::from(response.body)))
-        .unwrap_or_else(|_| {
-            let mut fallback = Response::new(Full::new(Bytes::from_static(b"Internal error.\n")));
-            *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-            fallback
-        });
-    (response, kind)
 }

@@ -1,7 +1,7 @@
 //! The loopback callback handler, for a JavaScript server that owns its sockets
 //! (`Deno.listen`): the bytes of each request head go in, the bytes of the response come
-//! out, read and written by the core exactly as the addon's hyper server reads and writes
-//! them.
+//! out, read and written by the core exactly as the addon's server reads and writes them
+//! (both as hyper 1.x does).
 
 use oauth_callback_core as core;
 use wasm_bindgen::prelude::*;
@@ -87,7 +87,7 @@ impl CallbackHandler {
     }
 
     /// Reads the request head in `bytes` (everything received on one connection so far)
-    /// and, once it is whole, answers it: HTTP/1.x as the addon's hyper server reads it,
+    /// and, once it is whole, answers it: HTTP/1.x as the addon's server (and hyper) reads it,
     /// the same refusals (400, 431, an HTTP/2 preface closed), the same response bytes.
     /// `prev_len` is the length of `bytes` at the previous call that said `read` (none
     /// on the first call); `unix_secs` the time for the `date` header.

@@ -1,8 +1,8 @@
 /**
  * The callback server on `Deno.listen` (Deno without `--allow-ffi`). This file only moves
  * bytes: the core (through wasm) reads each request head and writes each response exactly
- * as the addon's hyper server reads and writes them, so both drivers give the same answer
- * to the same bytes. The transport limits are hyper's in the addon: at most 256
+ * as the addon's server reads and writes them (both as hyper 1.x does), so both drivers
+ * give the same answer to the same bytes. The transport limits are the addon's: at most 256
  * connections at once (more are closed on accept), 3 s to send the head, 10 s per
  * connection in all, a 16 KiB head, one request per connection (`connection: close`, the
  * socket closed after the response; pipelined requests are not answered).

@@ -1,7 +1,7 @@
 /**
  * What the deno entry points share: the wasm core loaded synchronously on first use, and
  * `getAuthCode` on the best callback server driver this process may use: the addon's
- * hyper server when Deno runs with `--allow-ffi`, otherwise the strict `Deno.listen`
+ * server when Deno runs with `--allow-ffi`, otherwise the strict `Deno.listen`
  * driver, whose request heads the core reads: the same bytes, limits and timeouts.
  */
 import { runAuthCodeFlow, type CallbackResult, type GetAuthCodeOptions } from "../auth-code.js";

@@ -3,7 +3,7 @@ import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer
 import { OAuthCallbackError, toLibraryError } from "../errors.js";
 import { loadNative } from "./addon.js";
 
-/** The addon's hyper server (Node, Bun). */
+/** The addon's callback server (Node, Bun, Deno with --allow-ffi). */
 export function startNativeCallbackServer(config: CallbackServerConfig): RunningCallbackServer {
   const { onRequest, listener, ...options } = config;
   let server: Native.CallbackServer;
@@ -28,6 +28,9 @@ export function startNativeCallbackServer(config: CallbackServerConfig): Running
       const r = await server.wait().catch((err: unknown) => {
         throw toLibraryError(err);
       });
+      // The result is here: the addon may now close the connections still open (junk,
+      // idle). It holds them until then, so closing them does not compete with this.
+      server.close();
       await forwarded;
       const out: CallbackServerOutcome = {
         kind: r.kind as CallbackServerOutcome["kind"],
