@@ -40,8 +40,10 @@ pub(crate) enum State {
 
 /// A connection's request head as received so far, and its answer once there is one.
 pub(crate) struct Connection {
+    /// What arrived before the last read, when the head was not whole yet (empty for a
+    /// head that arrives in one read: it is read from the loop's scratch buffer, and the
+    /// connection allocates nothing).
     buf: Vec<u8>,
-    len: usize,
     /// The length at the last read that left the head incomplete (core's `prev_len`).
     prev: Option<usize>,
     /// The answer and how much of it is written.
@@ -56,7 +58,6 @@ impl Connection {
     pub(crate) fn new(accepted: Instant) -> Self {
         Self {
             buf: Vec::new(),
-            len: 0,
             prev: None,
             answer: None,
             accepted,
@@ -80,10 +81,16 @@ impl Connection {
             }
     }
 
-    /// Reads and writes on `stream` as far as it goes without waiting.
-    pub(crate) fn progress(&mut self, stream: &TcpStream, flow: &mut impl Flow) -> State {
+    /// Reads and writes on `stream` as far as it goes without waiting; `scratch` (at least
+    /// [`request_head::MAX_HEAD_BYTES`]) is where reads land.
+    pub(crate) fn progress(
+        &mut self,
+        stream: &TcpStream,
+        scratch: &mut [u8],
+        flow: &mut impl Flow,
+    ) -> State {
         if self.answer.is_none() {
-            match self.read(stream, flow) {
+            match self.read(stream, scratch, flow) {
                 State::Writing => {}
                 other => return other,
             }
@@ -91,21 +98,36 @@ impl Connection {
         self.write(stream)
     }
 
-    fn read(&mut self, mut stream: &TcpStream, flow: &mut impl Flow) -> State {
-        if self.buf.is_empty() {
-            self.buf = vec![0; request_head::MAX_HEAD_BYTES];
-        }
+    fn read(&mut self, mut stream: &TcpStream, scratch: &mut [u8], flow: &mut impl Flow) -> State {
         loop {
-            // Full only once core has answered 431, which ends the reading.
-            let Some(spare) = self.buf.get_mut(self.len..).filter(|s| !s.is_empty()) else {
+            // Room for at most MAX_HEAD_BYTES in all; none left only once core has
+            // answered 431, which ends the reading.
+            let room = request_head::MAX_HEAD_BYTES.saturating_sub(self.buf.len());
+            let Some(into) = scratch.get_mut(..room).filter(|s| !s.is_empty()) else {
                 return State::Done;
             };
-            match stream.read(spare) {
+            match stream.read(into) {
                 Ok(0) => return State::Done,
                 Ok(n) => {
-                    self.len = (self.len + n).min(self.buf.len());
-                    match self.answer_head(flow) {
-                        State::Reading => {}
+                    let state = if self.buf.is_empty() {
+                        let received = into.get(..n).unwrap_or_default();
+                        self.answer_head(received, flow)
+                    } else {
+                        self.buf
+                            .extend_from_slice(into.get(..n).unwrap_or_default());
+                        let received = std::mem::take(&mut self.buf);
+                        let state = self.answer_head(&received, flow);
+                        self.buf = received;
+                        state
+                    };
+                    match state {
+                        State::Reading => {
+                            // Kept for the next read, unless it is already in `buf`.
+                            if self.buf.is_empty() {
+                                self.buf
+                                    .extend_from_slice(into.get(..n).unwrap_or_default());
+                            }
+                        }
                         other => return other,
                     }
                 }
@@ -116,15 +138,15 @@ impl Connection {
         }
     }
 
-    /// Has core read what arrived; once the head is whole, the handler answers it.
-    fn answer_head(&mut self, flow: &mut impl Flow) -> State {
+    /// Has core read `received` (everything that arrived so far); once the head is whole,
+    /// the handler answers it.
+    fn answer_head(&mut self, received: &[u8], flow: &mut impl Flow) -> State {
         let unix_secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let received = self.buf.get(..self.len).unwrap_or_default();
         match request_head::answer(flow.handler(), received, self.prev, unix_secs) {
             Answer::ReadMore => {
-                self.prev = Some(self.len);
+                self.prev = Some(received.len());
                 State::Reading
             }
             Answer::Close => State::Done,

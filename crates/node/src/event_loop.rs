@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
+use oauth_callback_core::request_head;
+
 use crate::connection::{Connection, Flow, State};
 
 /// Connections waiting at once (for the rest of their head, or to write); while this many
@@ -64,6 +66,8 @@ pub(crate) struct EventLoop {
     free: Vec<usize>,
     waiting: usize,
     paused_until: Option<Instant>,
+    /// Where every read lands first ([`request_head::MAX_HEAD_BYTES`]).
+    scratch: Vec<u8>,
     /// The connection that completed the flow is over.
     finished: bool,
     /// The redirect has been answered; the flow ends when its connection is over.
@@ -97,6 +101,7 @@ impl EventLoop {
                 free: Vec::new(),
                 waiting: 0,
                 paused_until: None,
+                scratch: vec![0; request_head::MAX_HEAD_BYTES],
                 finished: false,
                 completing: false,
             },
@@ -223,7 +228,7 @@ impl EventLoop {
             return;
         }
         let mut conn = Connection::new(Instant::now());
-        let state = conn.progress(&stream, flow);
+        let state = conn.progress(&stream, &mut self.scratch, flow);
         self.completing |= conn.completed();
         let interest = match state {
             State::Done => {
@@ -261,7 +266,7 @@ impl EventLoop {
         let Some(Some((stream, conn, before))) = self.slots.get_mut(slot) else {
             return;
         };
-        let state = conn.progress(stream, flow);
+        let state = conn.progress(stream, &mut self.scratch, flow);
         self.completing |= conn.completed();
         match state {
             State::Done => self.end(slot),
@@ -303,7 +308,11 @@ impl EventLoop {
             return;
         };
         if let Some((mut stream, conn, _)) = entry.take() {
-            let _ = self.poll.registry().deregister(&mut stream);
+            // On Linux, closing the socket takes it out of the epoll set (nothing else
+            // holds its descriptor): no system call to deregister it first.
+            if !cfg!(any(target_os = "linux", target_os = "android")) {
+                let _ = self.poll.registry().deregister(&mut stream);
+            }
             drop(stream);
             self.finished |= conn.completed();
             self.waiting -= 1;
