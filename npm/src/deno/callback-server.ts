@@ -211,7 +211,9 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     // so the port is free when the promise settles. The accept loops end with their
     // listeners; the connections' own tasks only unwind after this (their reads fail,
     // they touch the core no more), so under a burst the result does not wait for
-    // hundreds of them.
+    // hundreds of them. (Unlike the addon, which closes them after the result: here
+    // they are Deno resources, and a caller's Deno.test would report any still open
+    // once the promise settles as leaked.)
     for (const l of listeners) closeQuietly(l);
     for (const conn of open) closeQuietly(conn);
     wakeRetries();
