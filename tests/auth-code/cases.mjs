@@ -226,6 +226,16 @@ export const authCodeCases = [
     ok(!(await portOpen(port)), "port free");
   }],
 
+  ["getAuthCode: a timeout longer than a timer or the clock can hold still waits for the redirect", async (lib) => {
+    // 2^31 ms is past what setTimeout holds (a timer would fire at once); 1.5e22 ms is past
+    // what the system clock can count (adding it to the time would overflow).
+    for (const timeout of [2 ** 31, 1e15, 1.5e22]) {
+      const { promise, redirectUri } = await start(lib, { timeout });
+      equal((await hit(`${redirectUri}?code=late`)).status, 200, `timeout ${timeout}: the redirect is answered`);
+      equal((await promise).code, "late", `timeout ${timeout}: completed, not timed out`);
+    }
+  }],
+
   ["getAuthCode: abort in the same tick as the call", async (lib) => {
     const c = new AbortController();
     let port;

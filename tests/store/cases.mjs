@@ -210,6 +210,26 @@ export const storeCases = [
     ok(!env.exists(path), "no file written");
   }],
 
+  ["fileStore: an option of the wrong type is INVALID_PARAMETER in every runtime; nothing is written", async (lib, env) => {
+    const path = `${env.tmp()}/bad-options.json`;
+    const bad = [{ keyName: 5 }, { allowInsecurePermissions: "yes" }, { lockTimeoutMs: -1 }, { lockTimeoutMs: Number.NaN }, { lockTimeoutMs: Number.POSITIVE_INFINITY }, { lockTimeoutMs: "5" }];
+    for (const options of bad) {
+      let err;
+      try {
+        await lib.fileStore(path, options).set("k", { accessToken: "a" });
+      } catch (e) {
+        err = e;
+      }
+      ok(err instanceof lib.OAuthCallbackError, `${JSON.stringify(options)}: the library's error, got ${err}`);
+      equal(err.code, "INVALID_PARAMETER", `${JSON.stringify(options)}: typed`);
+    }
+    ok(!env.exists(path), "no file written");
+    // A long lock timeout (past what one timer holds) is not a timeout at once.
+    const s = lib.fileStore(path, { lockTimeoutMs: 2 ** 31 + 1000 });
+    await s.set("k", { accessToken: "a" });
+    equal((await s.get("k"))?.accessToken, "a", "a store with a long lock timeout works");
+  }],
+
   ["fileStore: a FIFO, a link or a huge file is refused at once; the lock is never left held", async (lib, env) => {
     const dir = env.tmp();
     const fifo = `${dir}/fifo.json`;

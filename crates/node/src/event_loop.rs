@@ -110,11 +110,11 @@ impl EventLoop {
     }
 
     /// Serves until the flow ends: the redirect answered and its connection over, the
-    /// `deadline` passed first, or `stopper` used.
+    /// `deadline` (if any) passed first, or `stopper` used.
     pub(crate) fn run(
         &mut self,
         flow: &mut impl Flow,
-        deadline: Instant,
+        deadline: Option<Instant>,
         stopper: &Stopper,
     ) -> Ending {
         let mut events = Events::with_capacity(EVENTS);
@@ -125,7 +125,7 @@ impl EventLoop {
                 .iter()
                 .flatten()
                 .map(|(_, conn, _)| conn.deadline())
-                .chain((!self.completing).then_some(deadline))
+                .chain(deadline.filter(|_| !self.completing))
                 .chain(self.paused_until)
                 .min();
             let timeout = wake_at.map(|t| t.saturating_duration_since(now));
@@ -155,7 +155,7 @@ impl EventLoop {
             if self.finished {
                 return Ending::Done;
             }
-            if !self.completing && now >= deadline {
+            if !self.completing && deadline.is_some_and(|d| now >= d) {
                 return Ending::Timeout;
             }
             if stopper.stopped() {

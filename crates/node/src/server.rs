@@ -258,7 +258,8 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
         mismatches: 0,
         rejected: 0,
     };
-    let deadline = Instant::now() + timeout;
+    // A timeout past what the clock can count (about 292 years) never comes.
+    let deadline = Instant::now().checked_add(timeout);
     let stopper = stop.clone();
     std::thread::Builder::new()
         .name("oauth-callback-server".to_owned())

@@ -11,6 +11,7 @@ import type { CallbackServerConfig, CallbackServerOutcome, RunningCallbackServer
 import { OAuthCallbackError } from "../errors.js";
 import { bindEachLoopback, setUpDenoSignalsNow } from "./loopback.js";
 import { call, callbackHandler, getRedirectUrl } from "../protocol.js";
+import { after } from "../timer.js";
 
 /** Connections served at once; more are closed on accept, so a flood cannot grow memory. */
 const MAX_CONNECTIONS = 256;
@@ -98,9 +99,9 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
   // Set when the redirect has been answered: from then on the flow ends when that
   // connection ends (its page written, the socket closed), whatever the deadline says.
   let completing = false;
-  const timer = setTimeout(() => {
+  const cancelTimer = after(config.timeoutMs, () => {
     if (!completing) finish("timeout");
-  }, config.timeoutMs);
+  });
 
   const open = new Set<DenoConn>();
   // Accept loops waiting to try again; woken when a connection closes (a descriptor is
@@ -206,7 +207,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
 
   const result = (async (): Promise<CallbackServerOutcome> => {
     await endedPromise;
-    clearTimeout(timer);
+    cancelTimer();
     // Close the listening sockets and every connection before anyone hears the result,
     // so the port is free when the promise settles. The accept loops end with their
     // listeners; the connections' own tasks only unwind after this (their reads fail,

@@ -7,7 +7,8 @@
  */
 import { OAuthCallbackError } from "../errors.js";
 import { isEncryptedStore, storeCipher } from "../protocol.js";
-import { DEFAULT_STORE_PATH, splitKey, type FileStoreOptions } from "../store/file-options.js";
+import { DEFAULT_STORE_PATH, lockTimeoutOf, splitKey, type FileStoreOptions } from "../store/file-options.js";
+import { after } from "../timer.js";
 import { peerLayout, versionedLayout } from "../store/document.js";
 import { createOAuthStore } from "../store/oauth-store.js";
 import type { OAuthStore } from "../store/types.js";
@@ -89,7 +90,7 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
   const lockPath = `${file}.lock`;
   const { raw, passphrase } = splitKey(options);
   const cipher = raw || passphrase !== undefined ? storeCipher(raw, passphrase, options.keyName ?? "default") : undefined;
-  const lockTimeout = options.lockTimeoutMs ?? 10_000;
+  const lockTimeout = lockTimeoutOf(options);
 
   async function ensureDir(): Promise<void> {
     try {
@@ -217,9 +218,9 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
     } catch (err) {
       throw ioError(lockPath, "open the lock", err);
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new OAuthCallbackError("STORE_LOCK_TIMEOUT", `another process holds ${lockPath} for more than ${lockTimeout} ms`)), lockTimeout);
+      cancelTimer = after(lockTimeout, () => reject(new OAuthCallbackError("STORE_LOCK_TIMEOUT", `another process holds ${lockPath} for more than ${lockTimeout} ms`)));
     });
     try {
       await Promise.race([f.lock(true), timeout]);
@@ -228,7 +229,7 @@ export function fileStore(path: string = DEFAULT_STORE_PATH, options: FileStoreO
       f.close();
       throw err;
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
     }
   }
 

@@ -25,10 +25,28 @@ export interface FileStoreOptions {
  */
 export const DEFAULT_STORE_PATH = "~/.mcp/tokens.json";
 
-/** The key as raw bytes or passphrase, type-checked. */
+/** `lockTimeoutMs`, or its default. */
+export function lockTimeoutOf(options: FileStoreOptions): number {
+  return options.lockTimeoutMs ?? 10_000;
+}
+
+/**
+ * The key as raw bytes or passphrase. Every option is checked here, where every file
+ * store starts, in every runtime: `encryptionkey` must never mean "in clear", and a value
+ * of the wrong type is a typed error, not the addon's conversion error or silence.
+ */
 export function splitKey(options: FileStoreOptions): { raw?: Uint8Array; passphrase?: string } {
-  // Checked here, where every file store starts: `encryptionkey` must never mean "in clear".
   checkOptions("fileStore", options, ["encryptionKey", "keyName", "allowInsecurePermissions", "lockTimeoutMs"]);
+  const { keyName, allowInsecurePermissions, lockTimeoutMs } = options;
+  if (keyName !== undefined && typeof keyName !== "string") {
+    throw new OAuthCallbackError("INVALID_PARAMETER", `keyName must be a string, got ${typeof keyName}`);
+  }
+  if (allowInsecurePermissions !== undefined && typeof allowInsecurePermissions !== "boolean") {
+    throw new OAuthCallbackError("INVALID_PARAMETER", `allowInsecurePermissions must be a boolean, got ${typeof allowInsecurePermissions}`);
+  }
+  if (lockTimeoutMs !== undefined && (typeof lockTimeoutMs !== "number" || !(lockTimeoutMs >= 0) || !Number.isFinite(lockTimeoutMs))) {
+    throw new OAuthCallbackError("INVALID_PARAMETER", "lockTimeoutMs must be a non-negative number of milliseconds");
+  }
   const k = options.encryptionKey;
   if (k === undefined) return {};
   if (typeof k === "string") return { passphrase: k };
