@@ -73,7 +73,7 @@ impl AuthorizationRequest {
     /// scopes is split; each token must be printable ASCII without `"` or `\`.
     pub fn scope(mut self, scope: &str) -> Result<Self, Error> {
         for token in split_byte(scope, b' ').filter(|t| !t.is_empty()) {
-            if !crate::text::all_in(token, is_scope_char) {
+            if !crate::text::all_in(token, crate::text::SCOPE) {
                 return Err(quoting(
                     ErrorCode::InvalidParameter,
                     &["scope "],
@@ -231,16 +231,6 @@ fn decode_name(raw: &str) -> String {
     crate::text::lossy(&form::decode_bytes(raw))
 }
 
-/// RFC 6749 §3.3 `NQCHAR` less space: `%x21 / %x23-5B / %x5D-7E`.
-fn is_scope_char(b: u8) -> bool {
-    b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b)
-}
-
-/// RFC 3986 §3.1: `ALPHA / DIGIT / "+" / "-" / "."` after a scheme's first letter.
-fn is_scheme_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
-}
-
 /// `scheme ":" ...` with no fragment and no whitespace or control characters (RFC 3986 §4.3).
 fn check_absolute_uri(param: &str, uri: &str) -> Result<(), Error> {
     let scheme_ok = crate::text::split_once_byte(uri, b':').is_some_and(|(scheme, rest)| {
@@ -249,7 +239,7 @@ fn check_absolute_uri(param: &str, uri: &str) -> Result<(), Error> {
                 .bytes()
                 .next()
                 .is_some_and(|b| b.is_ascii_alphabetic())
-            && crate::text::all_in(scheme, is_scheme_char)
+            && crate::text::all_in(scheme, crate::text::SCHEME)
     });
     let clean = !crate::text::has_space_or_control(uri);
     if scheme_ok && clean && !crate::text::contains_any(uri, b"#") {

@@ -11,16 +11,35 @@ pub const fn encoded_len(octets: usize) -> usize {
     octets / 3 * 4 + if rem == 0 { 0 } else { rem + 1 }
 }
 
+/// The [`ALPHABET`] character for the low 6 bits of `v`, worked out rather than looked up
+/// (no table in the browser's module, whose encoder is its only user).
+fn digit(v: u32) -> char {
+    let v = (v & 0x3f) as u8;
+    char::from(match v {
+        0..=25 => b'A' + v,
+        26..=51 => b'a' + (v - 26),
+        52..=61 => b'0' + (v - 52),
+        62 => b'-',
+        _ => b'_',
+    })
+}
+
 /// Encodes bytes as unpadded base64url.
 pub fn encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
-        // One character per 6 bits of input: 2, 3 or 4 for 1, 2 or 3 bytes.
-        for shift in [18, 12, 6, 0].into_iter().take(chunk.len() + 1) {
-            out.push(char::from(ALPHABET[((n >> shift) & 0x3f) as usize]));
+    let mut out = String::new();
+    // One character per 6 bits, the bits not yet written kept in the low end of `bits`
+    // (the higher ones shift out); a last partial character is padded with zero bits.
+    let (mut bits, mut pending) = (0u32, 0);
+    for &b in input {
+        bits = (bits << 8) | u32::from(b);
+        pending += 8;
+        while pending >= 6 {
+            pending -= 6;
+            out.push(digit(bits >> pending));
         }
+    }
+    if pending > 0 {
+        out.push(digit(bits << (6 - pending)));
     }
     out
 }
@@ -104,6 +123,51 @@ mod tests {
         assert_eq!(encode_standard(b"f"), "Zg==");
         assert_eq!(encode_standard(&[0xfb, 0xff]), "+/8=");
         assert_eq!(encode_standard(b"foobar"), "Zm9vYmFy");
+    }
+
+    /// The encoder as it was first written, three bytes at a time.
+    fn encode_by_chunks(input: &[u8]) -> String {
+        let mut out = String::new();
+        for chunk in input.chunks(3) {
+            let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+            let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+            for shift in [18, 12, 6, 0].into_iter().take(chunk.len() + 1) {
+                out.push(char::from(ALPHABET[((n >> shift) & 0x3f) as usize]));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn encodes_as_by_chunks_of_three() {
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        for len in 0..200 {
+            for _ in 0..50 {
+                let data: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        seed as u8
+                    })
+                    .collect();
+                assert_eq!(encode(&data), encode_by_chunks(&data), "{data:x?}");
+            }
+        }
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                assert_eq!(encode(&[a, b]), encode_by_chunks(&[a, b]));
+                assert_eq!(encode(&[a, b, a ^ b]), encode_by_chunks(&[a, b, a ^ b]));
+            }
+        }
+    }
+
+    #[test]
+    fn digits_are_the_alphabet() {
+        for (v, &c) in ALPHABET.iter().enumerate() {
+            assert_eq!(digit(v as u32), char::from(c));
+            assert_eq!(digit(v as u32 + 64), char::from(c));
+        }
     }
 
     #[test]

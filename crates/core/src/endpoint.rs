@@ -11,9 +11,7 @@ use core::fmt;
 
 use crate::error::{Error, ErrorCode, excerpt, quoting};
 use crate::ip_literal;
-use crate::text::{
-    concat, contains_any, cut, position, rsplit_once_byte, split_once, split_once_byte,
-};
+use crate::text::{concat, contains_any, rsplit_once_byte, split_once, split_once_byte};
 
 /// A parsed `http`/`https` endpoint URL with no fragment and no user information.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,14 +38,15 @@ fn missing_scheme(input: &str) -> String {
     let rule =
         "it needs a scheme: https://, or http:// on a loopback host (localhost, 127.0.0.1, [::1])";
     let host = crate::text::before(input, b"/?");
-    let bare_host = !host.is_empty()
-        && crate::text::find(input, "//").is_none()
-        && split_host_port(host).is_some_and(|(h, _)| !h.is_empty());
-    if !bare_host {
-        return rule.to_owned();
-    }
-    let loopback =
-        Endpoint::parse_any_scheme(&concat(&["http://", input])).is_ok_and(|e| e.is_loopback());
+    // (`split_host_port` never gives an empty host.)
+    let bare_host = match split_host_port(host) {
+        Some((host, _)) if crate::text::find(input, "//").is_none() => host,
+        _ => return rule.to_owned(),
+    };
+    // What parsing `http://` + `input` would say: that URL has a usable host, so only a
+    // fragment makes it fail (no spaces or controls, no `://` in `input`, no `@` in a
+    // host `split_host_port` takes), then its host is loopback or not.
+    let loopback = !contains_any(input, b"#") && is_loopback_host(&bare_host);
     let scheme = if loopback { "http" } else { "https" };
     concat(&[
         rule,
@@ -59,16 +58,25 @@ fn missing_scheme(input: &str) -> String {
     ])
 }
 
+/// [`Endpoint::is_loopback`] for a host as `split_host_port` gives it.
+fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" {
+        return true;
+    }
+    // A host is `[` IPv6 `]` or a name without brackets (see `split_host_port`).
+    // (A slice pattern, not `strip_prefix`: less code in the browser's module.)
+    let bare = match host.as_bytes() {
+        [b'[', .., b']'] => host.get(1..host.len() - 1).unwrap_or(host),
+        _ => host,
+    };
+    ip_literal::is_loopback(bare)
+}
+
 /// Bytes allowed as they are in a path or query; the rest of printable ASCII, and every
 /// byte of a non-ASCII character's UTF-8 form, is percent-encoded (RFC 3986 §2.1).
 fn push_path_or_query(out: &mut String, part: &str) {
     for b in part.bytes() {
-        if b.is_ascii()
-            && !matches!(
-                b,
-                b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
-            )
-        {
+        if crate::text::in_class(b, crate::text::PATH) {
             out.push(char::from(b));
         } else {
             crate::form::push_percent_encoded(out, b);
@@ -103,9 +111,11 @@ impl Endpoint {
         }
         let (scheme, rest) =
             split_once(input, "://").ok_or_else(|| invalid(input, &missing_scheme(input)))?;
-        let secure = if scheme.eq_ignore_ascii_case("https") {
+        // Lower-cased as the host is: one helper instead of two.
+        let scheme = scheme.to_ascii_lowercase();
+        let secure = if scheme == "https" {
             true
-        } else if scheme.eq_ignore_ascii_case("http") {
+        } else if scheme == "http" {
             false
         } else {
             return Err(invalid(input, "only http and https are supported"));
@@ -116,8 +126,8 @@ impl Endpoint {
                 "an endpoint must not have a fragment (RFC 6749 §3.1)",
             ));
         }
-        let authority_end = position(rest, b"/?").unwrap_or(rest.len());
-        let (authority, tail) = cut(rest, authority_end, 0).unwrap_or((rest, ""));
+        let authority = crate::text::before(rest, b"/?");
+        let tail = rest.get(authority.len()..rest.len()).unwrap_or_default();
         if contains_any(authority, b"@") {
             return Err(invalid(input, "user information in the URL is not allowed"));
         }
@@ -139,17 +149,7 @@ impl Endpoint {
 
     /// True for `localhost`, any `127.0.0.0/8` address and `::1`.
     pub fn is_loopback(&self) -> bool {
-        if self.host == "localhost" {
-            return true;
-        }
-        // A host is `[` IPv6 `]` or a name without brackets (see `split_host_port`).
-        // (Patterns here are `&str`, not `char`: no UTF-8 encoding in the browser's module.)
-        let bare = self
-            .host
-            .strip_prefix("[")
-            .and_then(|h| h.strip_suffix("]"))
-            .unwrap_or(&self.host);
-        ip_literal::parse_ip(bare).is_some_and(|ip| ip.is_loopback())
+        is_loopback_host(&self.host)
     }
 
     /// True for `https`.
@@ -204,40 +204,23 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// The bytes a host name may have here: letters, digits, `-`, `.` and `_` (a subset of
-/// RFC 3986 §3.2.2 `reg-name`; no percent-encoding, no IDN).
-fn is_host_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
-}
-
 fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
-    // The host as written (an IPv6 literal with its brackets), and the port text.
-    let (host, port) = match authority.strip_prefix("[") {
-        Some(rest) => {
-            let (v6, after) = split_once_byte(rest, b']')?;
-            ip_literal::parse_ipv6(v6)?;
-            let host = authority.get(..v6.len() + 2)?;
-            match after {
-                "" => (host, None),
-                p => (host, Some(p.strip_prefix(":")?)),
-            }
-        }
-        None => {
-            let (h, p) = match rsplit_once_byte(authority, b':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            };
-            if h.is_empty() || !crate::text::all_in(h, is_host_char) {
-                return None;
-            }
-            (h, p)
-        }
+    // The host as written (an IPv6 literal with its brackets), and the port text: after
+    // the last `:`, unless a `]` follows it (an IPv6 literal always has a colon).
+    let (host, port) = match rsplit_once_byte(authority, b':') {
+        Some((h, p)) if !contains_any(p, b"]") => (h, Some(p)),
+        _ => (authority, None),
     };
+    let valid = match host.as_bytes() {
+        [b'[', .., b']'] => host.get(1..host.len() - 1).is_some_and(ip_literal::is_ipv6),
+        _ => !host.is_empty() && crate::text::all_in(host, crate::text::HOST),
+    };
+    if !valid {
+        return None;
+    }
     let port = match port {
         None => None,
-        Some(p)
-            if !p.is_empty() && p.len() <= 5 && crate::text::all_in(p, |b| b.is_ascii_digit()) =>
-        {
+        Some(p) if !p.is_empty() && p.len() <= 5 && crate::text::all_in(p, crate::text::DIGIT) => {
             // At most five digits: no overflow in `u32` (leading zeros are read, as
             // `u16::from_str` reads them).
             let n = p.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
@@ -359,6 +342,161 @@ mod tests {
                 ErrorCode::InvalidUrl,
                 "{bad:?}"
             );
+        }
+    }
+
+    /// `missing_scheme` as it was first written: `http://` + the input parsed again.
+    fn missing_scheme_by_parsing_again(input: &str) -> String {
+        let rule = "it needs a scheme: https://, or http:// on a loopback host (localhost, 127.0.0.1, [::1])";
+        let host = crate::text::before(input, b"/?");
+        let bare_host = !host.is_empty()
+            && crate::text::find(input, "//").is_none()
+            && split_host_port(host).is_some_and(|(h, _)| !h.is_empty());
+        if !bare_host {
+            return rule.to_owned();
+        }
+        let loopback =
+            Endpoint::parse_any_scheme(&format!("http://{input}")).is_ok_and(|e| e.is_loopback());
+        let scheme = if loopback { "http" } else { "https" };
+        format!("{rule}; did you mean \"{scheme}://{}\"?", excerpt(input))
+    }
+
+    #[test]
+    fn missing_scheme_says_what_parsing_again_would() {
+        // Every string up to 6 bytes over the bytes that steer it, and generated ones;
+        // as `parse_any_scheme` calls it: no `://`, no spaces or controls.
+        let alphabet = b"l1:/.#[]?@";
+        let mut current = vec![String::new()];
+        let check = |s: &str| {
+            if !s.contains("://") && !crate::text::has_space_or_control(s) {
+                assert_eq!(
+                    missing_scheme(s),
+                    missing_scheme_by_parsing_again(s),
+                    "{s:?}"
+                );
+            }
+        };
+        for _ in 0..6 {
+            let mut next = Vec::new();
+            for s in &current {
+                check(s);
+                for &b in alphabet {
+                    next.push(format!("{s}{}", char::from(b)));
+                }
+            }
+            current = next;
+        }
+        for host in [
+            "localhost",
+            "LOCALHOST",
+            "localhost.evil",
+            "127.0.0.1",
+            "127.9.9.9",
+            "10.0.0.1",
+            "[::1]",
+            "[::2]",
+            "[0:0:0:0:0:0:0:1]",
+            "[::ffff:127.0.0.1]",
+            "a.example",
+            "a@b",
+            "[::1",
+            "é.example",
+            "",
+        ] {
+            for port in ["", ":80", ":", ":99999", ":8a"] {
+                for tail in ["", "/", "/a?b", "?x", "#f", "/a#f", "//x", "/p//q", "/é"] {
+                    check(&format!("{host}{port}{tail}"));
+                }
+            }
+        }
+    }
+
+    /// `split_host_port` as it was first written: the bracketed host first, then the port.
+    fn split_host_port_by_brackets(authority: &str) -> Option<(String, Option<u16>)> {
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(rest) => {
+                let (v6, after) = rest.split_once(']')?;
+                ip_literal::parse_ipv6(v6)?;
+                let host = authority.get(..v6.len() + 2)?;
+                match after {
+                    "" => (host, None),
+                    p => (host, Some(p.strip_prefix(':')?)),
+                }
+            }
+            None => {
+                let (h, p) = match authority.rsplit_once(':') {
+                    Some((h, p)) => (h, Some(p)),
+                    None => (authority, None),
+                };
+                if h.is_empty()
+                    || !h
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+                {
+                    return None;
+                }
+                (h, p)
+            }
+        };
+        let port = match port {
+            None => None,
+            Some(p) => Some(
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|_| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))?,
+            ),
+        };
+        Some((host.to_ascii_lowercase(), port))
+    }
+
+    #[test]
+    fn split_host_port_matches_the_bracket_first_reading() {
+        // Every string up to 7 bytes over the bytes that steer it, and generated ones.
+        let alphabet = b"[]:1aA.";
+        let mut current = vec![String::new()];
+        for _ in 0..7 {
+            let mut next = Vec::new();
+            for s in &current {
+                assert_eq!(split_host_port(s), split_host_port_by_brackets(s), "{s:?}");
+                for &b in alphabet {
+                    next.push(format!("{s}{}", char::from(b)));
+                }
+            }
+            current = next;
+        }
+        let hosts = [
+            "",
+            "a",
+            "A.b-c_d",
+            "[::1]",
+            "[::FFFF:127.0.0.1]",
+            "[1:2:3:4:5:6:7:8]",
+            "[::1",
+            "::1]",
+            "[]",
+            "[[::1]]",
+            "[::1]]",
+            "[::g]",
+            "127.0.0.1",
+            "é",
+            "a b",
+            "[v1.x]",
+        ];
+        let ports = [
+            "", ":", ":0", ":80", ":00080", ":65535", ":65536", ":99999", ":123456", ":8a", ":+1",
+            "::80", ":80]", "]:80", "x", ":-1", ":٣",
+        ];
+        for host in hosts {
+            for port in ports {
+                for extra in ["", "]", ":1", "[", "x"] {
+                    let s = format!("{host}{port}{extra}");
+                    assert_eq!(
+                        split_host_port(&s),
+                        split_host_port_by_brackets(&s),
+                        "{s:?}"
+                    );
+                }
+            }
         }
     }
 

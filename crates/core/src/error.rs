@@ -160,11 +160,15 @@ pub(crate) fn quoting(code: ErrorCode, before: &[&str], value: &str, after: &[&s
 
 /// Appends [`visible`]`(input, max_chars)` to `out`.
 fn push_visible(out: &mut String, input: &str, max_chars: usize) {
-    for (i, c) in input.chars().enumerate() {
+    let mut rest = input.as_bytes();
+    let mut i = 0;
+    while let Some((c, after)) = crate::text::next_char(rest) {
         if i == max_chars {
             out.push('…');
             break;
         }
+        i += 1;
+        rest = after;
         if c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}') {
             out.push_str("\\u{");
             crate::text::push_hex_lower(out, u32::from(c));

@@ -11,9 +11,11 @@ pub const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// The hex digits, upper-case (RFC 3986 §2.1); `| 0x20` makes each lower-case.
+pub(crate) const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
 /// Appends `%XX`, the percent-encoded form of one byte (RFC 3986 §2.1, upper-case hex).
 pub(crate) fn push_percent_encoded(out: &mut String, b: u8) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.push('%');
     out.push(char::from(HEX[usize::from(b >> 4)]));
     out.push(char::from(HEX[usize::from(b & 0xf)]));
@@ -22,7 +24,7 @@ pub(crate) fn push_percent_encoded(out: &mut String, b: u8) {
 /// Appends `value`, percent-encoded as a query component, to `out`.
 pub fn encode_into(out: &mut String, value: &str) {
     for &b in value.as_bytes() {
-        if is_unreserved(b) {
+        if crate::text::in_class(b, crate::text::UNRESERVED) {
             out.push(char::from(b));
         } else {
             push_percent_encoded(out, b);

@@ -8,7 +8,9 @@
 //! split at `::`, `:` and `.` instead of read with backtracking, so the browser's
 //! `authorize` module stays small.
 
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::net::Ipv4Addr;
+#[cfg(test)]
+use core::net::{IpAddr, Ipv6Addr};
 
 /// `text` as one to `max_digits` digits in `radix`; in decimal, more than one digit may
 /// not start with `0` (RFC 6943 §3.1.1: no octal look-alikes).
@@ -83,17 +85,32 @@ fn ipv6(text: &str) -> Option<[u16; 8]> {
 }
 
 /// Parses a whole IPv4 literal, as `Ipv4Addr::from_str` does.
-#[cfg(test)]
 pub(crate) fn parse_ipv4(text: &str) -> Option<Ipv4Addr> {
     ipv4(text).map(Ipv4Addr::from)
 }
 
 /// Parses a whole IPv6 literal (without brackets), as `Ipv6Addr::from_str` does.
+#[cfg(test)]
 pub(crate) fn parse_ipv6(text: &str) -> Option<Ipv6Addr> {
     ipv6(text).map(Ipv6Addr::from)
 }
 
+/// Is `text` an IPv6 literal (without brackets), as `Ipv6Addr::from_str` reads them.
+pub(crate) fn is_ipv6(text: &str) -> bool {
+    ipv6(text).is_some()
+}
+
+/// Is `text` a loopback IP literal: what `parse_ip(text)` gives, `is_loopback()`
+/// (`127.0.0.0/8`, `::1`), without building the address.
+pub(crate) fn is_loopback(text: &str) -> bool {
+    match ipv4(text) {
+        Some([first, ..]) => first == 127,
+        None => ipv6(text) == Some([0, 0, 0, 0, 0, 0, 0, 1]),
+    }
+}
+
 /// Parses a whole IPv4 or IPv6 literal, as `IpAddr::from_str` does.
+#[cfg(test)]
 pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
     match ipv4(text) {
         Some(v4) => Some(IpAddr::from(v4)),
@@ -123,6 +140,12 @@ mod tests {
     use std::collections::HashSet;
 
     fn same_as_std(s: &str) {
+        assert_eq!(is_ipv6(s), s.parse::<Ipv6Addr>().is_ok(), "is_ipv6 {s:?}");
+        assert_eq!(
+            is_loopback(s),
+            s.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()),
+            "is_loopback {s:?}"
+        );
         assert_eq!(parse_ip(s), s.parse::<IpAddr>().ok(), "IpAddr {s:?}");
         assert_eq!(parse_ipv6(s), s.parse::<Ipv6Addr>().ok(), "Ipv6Addr {s:?}");
         assert_eq!(parse_ipv4(s), s.parse::<Ipv4Addr>().ok(), "Ipv4Addr {s:?}");

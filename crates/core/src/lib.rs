@@ -83,3 +83,7 @@ pub use entropy::SystemEntropy;
 pub use error::{Error, ErrorCode};
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkcePair};
 pub use state::{Nonce, State, constant_time_eq};
+/// Is a byte string UTF-8 (`core::str::from_utf8(bytes).is_ok()`), in less code: for
+/// the browser's module, which checks every text JavaScript hands it.
+#[doc(hidden)]
+pub use text::is_utf8;

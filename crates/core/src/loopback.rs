@@ -26,13 +26,15 @@ fn parse_host(hostname: &str) -> Result<LoopbackHost, Error> {
     if hostname.eq_ignore_ascii_case("localhost") {
         return Ok(LoopbackHost::Localhost);
     }
-    let bare = hostname
-        .strip_prefix("[")
-        .and_then(|h| h.strip_suffix("]"))
-        .unwrap_or(hostname);
-    match ip_literal::parse_ip(bare) {
-        Some(IpAddr::V4(v4)) if v4.is_loopback() => Ok(LoopbackHost::V4(v4)),
-        Some(IpAddr::V6(v6)) if v6.is_loopback() => Ok(LoopbackHost::V6),
+    // (A slice pattern, not `strip_prefix`: less code in the browser's module.)
+    let bare = match hostname.as_bytes() {
+        [b'[', .., b']'] => hostname.get(1..hostname.len() - 1).unwrap_or(hostname),
+        _ => hostname,
+    };
+    // What `IpAddr::from_str` reads: an IPv4 address first, else an IPv6 one.
+    match ip_literal::parse_ipv4(bare) {
+        Some(v4) if v4.is_loopback() => Ok(LoopbackHost::V4(v4)),
+        None if ip_literal::is_loopback(bare) => Ok(LoopbackHost::V6),
         _ => Err(quoting(
             ErrorCode::NotLoopback,
             &[],

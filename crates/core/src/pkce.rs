@@ -18,6 +18,13 @@ pub const MAX_VERIFIER_LEN: usize = 128;
 /// The start of both length errors (RFC 7636 §4.1).
 const LENGTH_RULE: &str = "a code verifier must be 43 to 128 characters long, ";
 
+/// Fewest octets whose base64url form has at least `len` characters: 32 for 43, as in
+/// RFC 7636 Appendix B. `n` octets give `ceil(4n / 3)` characters, so the fewest is
+/// `floor((3 len + 1) / 4)` (the tests hold it to the search by `encoded_len`).
+const fn octets_for(len: usize) -> usize {
+    (len * 3 + 1) / 4
+}
+
 /// A PKCE `code_verifier` (RFC 7636 §4.1). A secret: `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CodeVerifier(String);
@@ -36,20 +43,13 @@ impl CodeVerifier {
                 concat(&[LENGTH_RULE, &decimal(len), " was asked for"]),
             ));
         }
-        // Fewest octets whose base64url form has `len` characters: 32 for 43, as in
-        // RFC 7636 Appendix B.
-        let mut octets = len * 3 / 4;
-        if base64url::encoded_len(octets) < len {
-            octets += 1;
-        }
+        let octets = octets_for(len);
         let mut bytes = vec![0u8; octets];
         entropy.fill(&mut bytes)?;
-        let mut s = base64url::encode(&bytes);
-        // At most one character past `len` (ASCII): drop it.
-        while s.len() > len {
-            s.pop();
-        }
-        Ok(Self(s))
+        let s = base64url::encode(&bytes);
+        // At most one character past `len` (ASCII): cut it off. (A copy, not `pop`:
+        // `pop` decodes UTF-8 backwards, more code in the browser's module.)
+        Ok(Self(s.get(0..len).unwrap_or(&s).to_owned()))
     }
 
     /// Accepts a caller-supplied verifier after checking RFC 7636 §4.1:
@@ -63,7 +63,7 @@ impl CodeVerifier {
                 concat(&[LENGTH_RULE, "this one has ", &decimal(len), " bytes"]),
             ));
         }
-        if let Some(pos) = crate::text::first_outside(&verifier, crate::form::is_unreserved) {
+        if let Some(pos) = crate::text::first_outside(&verifier, crate::text::UNRESERVED) {
             return Err(Error::new(
                 ErrorCode::InvalidCodeVerifier,
                 concat(&[
@@ -108,10 +108,7 @@ impl CodeChallenge {
     /// characters (RFC 7636 §4.2: 32 octets of SHA-256, unpadded).
     pub fn new(challenge: impl Into<String>) -> Result<Self, Error> {
         let challenge = challenge.into();
-        let ok = challenge.len() == 43
-            && crate::text::all_in(&challenge, |b| {
-                b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
-            });
+        let ok = challenge.len() == 43 && crate::text::all_in(&challenge, crate::text::BASE64URL);
         if ok {
             Ok(Self(challenge))
         } else {
@@ -229,6 +226,15 @@ mod tests {
             assert_eq!(v.secret().len(), len);
             CodeVerifier::new(v.secret()).unwrap();
         }
+    }
+
+    #[test]
+    fn octets_are_the_fewest_that_give_the_length() {
+        for len in 0..=1000 {
+            let fewest = (0..).find(|&n| base64url::encoded_len(n) >= len);
+            assert_eq!(Some(octets_for(len)), fewest, "{len}");
+        }
+        assert_eq!(octets_for(43), 32);
     }
 
     #[test]

@@ -12,11 +12,13 @@ use oauth_callback_core::{Entropy, Error};
 
 use crate::{ops, scratch};
 
-/// The current call's input and output. `Cell`s, moved in and out whole: no borrow can
-/// be left behind by an exception thrown in JavaScript, and no borrow check can panic.
+/// The current call's input, and the length of its output. `Cell`s, moved in and out
+/// whole: no borrow can be left behind by an exception thrown in JavaScript, and no borrow
+/// check can panic. The output itself is left in scratch memory, which keeps it until the
+/// next `input` (buffers there are never freed one by one): only its length is kept.
 struct Slots {
     input: Cell<Vec<u8>>,
-    output: Cell<Vec<u8>>,
+    output_len: Cell<usize>,
 }
 
 // SAFETY: wasm32-unknown-unknown without threads: one thread ever touches the slots.
@@ -25,7 +27,7 @@ unsafe impl Sync for Slots {}
 
 static SLOTS: Slots = Slots {
     input: Cell::new(Vec::new()),
-    output: Cell::new(Vec::new()),
+    output_len: Cell::new(0),
 };
 
 #[allow(unsafe_code)]
@@ -57,11 +59,11 @@ impl Entropy for PageEntropy {
 pub extern "C" fn input(len: usize) -> *mut u8 {
     // The old buffers live in scratch memory, which `reset` reclaims whole.
     core::mem::forget(SLOTS.input.take());
-    core::mem::forget(SLOTS.output.take());
+    SLOTS.output_len.set(0);
     scratch::reset();
     let mut buf = alloc::vec![0u8; len];
     let ptr = buf.as_mut_ptr();
-    SLOTS.input.set(buf);
+    core::mem::forget(SLOTS.input.replace(buf));
     ptr
 }
 
@@ -79,9 +81,12 @@ pub extern "C" fn call(op: u32) -> *const u8 {
         out.push('\n');
         out.push_str(e.message());
     }
+    // Neither buffer is freed: both stay in scratch memory until the next `input`.
+    core::mem::forget(input);
     let out = out.into_bytes();
     let ptr = out.as_ptr();
-    SLOTS.output.set(out);
+    SLOTS.output_len.set(out.len());
+    core::mem::forget(out);
     ptr
 }
 
@@ -89,10 +94,7 @@ pub extern "C" fn call(op: u32) -> *const u8 {
 #[allow(unsafe_code)]
 #[unsafe(no_mangle)]
 pub extern "C" fn output_len() -> usize {
-    let out = SLOTS.output.take();
-    let len = out.len();
-    SLOTS.output.set(out);
-    len
+    SLOTS.output_len.get()
 }
 
 /// Present only in the build with feature `full` (every operation): the loader checks for

@@ -10,6 +10,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::arch::wasm32::{memory_grow, memory_size, unreachable};
 use core::cell::Cell;
+use core::ptr::NonNull;
 
 const PAGE: usize = 65_536;
 
@@ -31,7 +32,7 @@ static SCRATCH: Scratch = Scratch {
 };
 
 impl Scratch {
-    fn take(&self, layout: Layout) -> *mut u8 {
+    fn take(&self, layout: Layout) -> NonNull<u8> {
         if self.start.get() == 0 {
             let top = memory_size(0) * PAGE;
             self.start.set(top);
@@ -61,30 +62,14 @@ impl Scratch {
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Scratch {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.take(layout)
+        self.take(layout).as_ptr()
     }
 
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // The last allocation grows in place: a string being built is usually the last.
-        if ptr as usize + layout.size() == self.next.get() {
-            let Some(end) = (ptr as usize).checked_add(new_size) else {
-                unreachable()
-            };
-            grow_to(end);
-            self.next.set(end);
-            return non_null(ptr as usize);
-        }
-        let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
-            unreachable()
-        };
-        let new = self.take(new_layout);
-        // SAFETY: both ranges are live allocations of at least the copied length and
-        // do not overlap (`new` was taken past `ptr`'s end).
-        unsafe { core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size)) };
-        new
-    }
+    // `realloc` is `GlobalAlloc`'s own: a new range and a copy. Growing the last range in
+    // place would save the copy and the old range (reclaimed at `reset` anyway) at the
+    // cost of more code in the module; its strings are short.
 }
 
 /// Grows linear memory to hold `end` bytes, or traps.
@@ -97,11 +82,11 @@ fn grow_to(end: usize) {
 
 /// `addr` as a pointer the compiler knows is not null (scratch memory starts past the
 /// module's own data, never at 0).
-fn non_null(addr: usize) -> *mut u8 {
-    if addr == 0 {
-        unreachable()
+fn non_null(addr: usize) -> NonNull<u8> {
+    match NonNull::new(addr as *mut u8) {
+        Some(p) => p,
+        None => unreachable(),
     }
-    addr as *mut u8
 }
 
 /// Empties scratch memory. Only between calls: no allocation may be alive.
