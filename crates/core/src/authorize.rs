@@ -73,14 +73,7 @@ impl AuthorizationRequest {
     /// scopes is split; each token must be printable ASCII without `"` or `\`.
     pub fn scope(mut self, scope: &str) -> Result<Self, Error> {
         for token in split_byte(scope, b' ').filter(|t| !t.is_empty()) {
-            if !crate::text::all_in(token, crate::text::SCOPE) {
-                return Err(quoting(
-                    ErrorCode::InvalidParameter,
-                    &["scope "],
-                    token,
-                    &[" has a character RFC 6749 §3.3 does not allow"],
-                ));
-            }
+            check_scope_token(token)?;
             if !self.0.scopes.iter().any(|s| s == token) {
                 self.0.scopes.push(token.to_owned());
             }
@@ -116,25 +109,7 @@ impl AuthorizationRequest {
     /// Adds any other parameter (`prompt`, `login_hint`, `nonce`, ...). Names the builder
     /// sets itself, and names given twice, are refused: RFC 6749 §3.1 forbids repeats.
     pub fn param(mut self, name: &str, value: &str) -> Result<Self, Error> {
-        if name.is_empty() {
-            return Err(Error::new(
-                ErrorCode::InvalidParameter,
-                "an extra parameter needs a name",
-            ));
-        }
-        if RESERVED.contains(&name) {
-            return Err(Error::new(
-                ErrorCode::DuplicateParameter,
-                concat(&[
-                    "\"",
-                    name,
-                    "\" is set by its own option, not as an extra parameter",
-                ]),
-            ));
-        }
-        if self.0.extra.iter().any(|(n, _)| n == name) {
-            return Err(duplicate(name));
-        }
+        check_param(name, self.0.extra.iter().any(|(n, _)| n == name))?;
         self.0.extra.push((name.to_owned(), value.to_owned()));
         Ok(self)
     }
@@ -143,46 +118,133 @@ impl AuthorizationRequest {
     /// `client_id`, `redirect_uri`, `scope`, `state`, `code_challenge`,
     /// `code_challenge_method=S256`, each `resource`, then the extra parameters.
     pub fn build(&self) -> Result<String, Error> {
-        let state = self.0.state.as_deref().ok_or_else(|| missing("state"))?;
-        let challenge = self
-            .0
+        let r = &self.0;
+        let state = r.state.as_deref().ok_or_else(|| missing("state"))?;
+        let challenge = r
             .code_challenge
             .as_deref()
             .ok_or_else(|| missing("code_challenge"))?;
-        let existing = self.0.endpoint.query();
-        for name in existing_names(existing) {
-            if RESERVED.contains(&name.as_str()) || self.0.extra.iter().any(|(n, _)| *n == name) {
-                return Err(duplicate(&name));
+        // The scopes as one text, split again (and found valid and distinct again) by
+        // `AuthorizationUrl::new`.
+        let mut scope = String::new();
+        for token in &r.scopes {
+            scope.push_str(token);
+            scope.push(' ');
+        }
+        let mut url = AuthorizationUrl::new(
+            &r.endpoint,
+            &r.client_id,
+            state,
+            challenge,
+            r.redirect_uri.as_deref(),
+            Some(&scope),
+        )?;
+        for resource in &r.resources {
+            url.resource(resource)?;
+        }
+        for (name, value) in &r.extra {
+            url.param(name, value)?;
+        }
+        url.finish()
+    }
+}
+
+/// An authorization URL written in one pass over its parts, in the URL's order, each
+/// checked as [`AuthorizationRequest`]'s setters check it and in their order: what
+/// [`AuthorizationRequest::build`] does with its fields, and what a caller with every
+/// part at hand does without a builder (the browser's `authorize` module, straight from
+/// its arguments: no copies of them, no builder code in the module).
+///
+/// [`new`](Self::new), then each [`resource`](Self::resource), then each extra
+/// [`param`](Self::param) (the URL holds them in the order they came), then
+/// [`finish`](Self::finish).
+pub struct AuthorizationUrl<'a> {
+    endpoint: &'a Endpoint,
+    query: String,
+    resources: Vec<&'a str>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> AuthorizationUrl<'a> {
+    /// Checks `client_id`, `state`, `code_challenge` (43 base64url characters, S256),
+    /// `redirect_uri` and the `scope` tokens (space-separated; repeats dropped), in that
+    /// order, and writes the endpoint's own query, then `response_type=code` up to
+    /// `code_challenge_method=S256`.
+    pub fn new(
+        endpoint: &'a Endpoint,
+        client_id: &str,
+        state: &str,
+        code_challenge: &str,
+        redirect_uri: Option<&str>,
+        scope: Option<&str>,
+    ) -> Result<Self, Error> {
+        if client_id.is_empty() {
+            return Err(missing("client_id"));
+        }
+        if state.is_empty() {
+            return Err(missing("state"));
+        }
+        crate::pkce::check_challenge(code_challenge)?;
+        let mut query = endpoint.query().to_owned();
+        form::append_pair(&mut query, "response_type", "code");
+        form::append_pair(&mut query, "client_id", client_id);
+        if let Some(uri) = redirect_uri {
+            check_absolute_uri("redirect_uri", uri)?;
+            form::append_pair(&mut query, "redirect_uri", uri);
+        }
+        // The tokens joined by spaces, encoded: a space is `%20`.
+        let mut tokens = Vec::new();
+        for token in split_byte(scope.unwrap_or_default(), b' ') {
+            if token.is_empty() || tokens.contains(&token) {
+                continue;
             }
+            check_scope_token(token)?;
+            query.push_str(if tokens.is_empty() { "&scope=" } else { "%20" });
+            form::encode_into(&mut query, token);
+            tokens.push(token);
         }
-        let mut q = existing.to_owned();
-        form::append_pair(&mut q, "response_type", "code");
-        form::append_pair(&mut q, "client_id", &self.0.client_id);
-        if let Some(uri) = &self.0.redirect_uri {
-            form::append_pair(&mut q, "redirect_uri", uri);
-        }
-        if let Some((first, more)) = self.0.scopes.split_first() {
-            // The tokens joined by spaces, encoded: a space is `%20`.
-            form::append_pair(&mut q, "scope", first);
-            for token in more {
-                q.push_str("%20");
-                form::encode_into(&mut q, token);
-            }
-        }
-        form::append_pair(&mut q, "state", state);
-        form::append_pair(&mut q, "code_challenge", challenge);
+        form::append_pair(&mut query, "state", state);
+        form::append_pair(&mut query, "code_challenge", code_challenge);
         form::append_pair(
-            &mut q,
+            &mut query,
             "code_challenge_method",
             CodeChallengeMethod::S256.as_str(),
         );
-        for r in &self.0.resources {
-            form::append_pair(&mut q, "resource", r);
+        Ok(Self {
+            endpoint,
+            query,
+            resources: Vec::new(),
+            names: Vec::new(),
+        })
+    }
+
+    /// A `resource` indicator (RFC 8707 §2), checked as [`AuthorizationRequest::resource`]
+    /// checks it; one given before is not written again.
+    pub fn resource(&mut self, resource: &'a str) -> Result<(), Error> {
+        check_absolute_uri("resource", resource)?;
+        if !self.resources.contains(&resource) {
+            self.resources.push(resource);
+            form::append_pair(&mut self.query, "resource", resource);
         }
-        for (n, v) in &self.0.extra {
-            form::append_pair(&mut q, n, v);
+        Ok(())
+    }
+
+    /// An extra parameter, checked as [`AuthorizationRequest::param`] checks it.
+    pub fn param(&mut self, name: &'a str, value: &str) -> Result<(), Error> {
+        check_param(name, self.names.contains(&name))?;
+        self.names.push(name);
+        form::append_pair(&mut self.query, name, value);
+        Ok(())
+    }
+
+    /// The URL, unless a name in the endpoint's own query is one the request sets.
+    pub fn finish(self) -> Result<String, Error> {
+        for name in existing_names(self.endpoint.query()) {
+            if RESERVED.contains(&name.as_str()) || self.names.contains(&name.as_str()) {
+                return Err(duplicate(&name));
+            }
         }
-        Ok(self.0.endpoint.with_query(&q))
+        Ok(self.endpoint.with_query(&self.query))
     }
 }
 
@@ -200,6 +262,44 @@ impl core::fmt::Debug for AuthorizationRequest {
             .field("extra", &r.extra)
             .finish()
     }
+}
+
+/// A scope token (RFC 6749 §3.3): printable ASCII without `"` or `\`.
+fn check_scope_token(token: &str) -> Result<(), Error> {
+    if crate::text::all_in(token, crate::text::SCOPE) {
+        Ok(())
+    } else {
+        Err(quoting(
+            ErrorCode::InvalidParameter,
+            &["scope "],
+            token,
+            &[" has a character RFC 6749 §3.3 does not allow"],
+        ))
+    }
+}
+
+/// An extra parameter's `name`: not empty, not one the builder sets, not `taken` before.
+fn check_param(name: &str, taken: bool) -> Result<(), Error> {
+    if name.is_empty() {
+        return Err(Error::new(
+            ErrorCode::InvalidParameter,
+            "an extra parameter needs a name",
+        ));
+    }
+    if RESERVED.contains(&name) {
+        return Err(Error::new(
+            ErrorCode::DuplicateParameter,
+            concat(&[
+                "\"",
+                name,
+                "\" is set by its own option, not as an extra parameter",
+            ]),
+        ));
+    }
+    if taken {
+        return Err(duplicate(name));
+    }
+    Ok(())
 }
 
 fn missing(name: &str) -> Error {
@@ -491,5 +591,201 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    /// `build` as it was before [`AuthorizationUrl`]: the oracle of the tests below.
+    fn build_before(r: &AuthorizationRequest) -> Result<String, Error> {
+        let r = &r.0;
+        let state = r.state.as_deref().ok_or_else(|| missing("state"))?;
+        let challenge = r
+            .code_challenge
+            .as_deref()
+            .ok_or_else(|| missing("code_challenge"))?;
+        let existing = r.endpoint.query();
+        for name in existing_names(existing) {
+            if RESERVED.contains(&name.as_str()) || r.extra.iter().any(|(n, _)| *n == name) {
+                return Err(duplicate(&name));
+            }
+        }
+        let mut q = existing.to_owned();
+        form::append_pair(&mut q, "response_type", "code");
+        form::append_pair(&mut q, "client_id", &r.client_id);
+        if let Some(uri) = &r.redirect_uri {
+            form::append_pair(&mut q, "redirect_uri", uri);
+        }
+        if let Some((first, more)) = r.scopes.split_first() {
+            form::append_pair(&mut q, "scope", first);
+            for token in more {
+                q.push_str("%20");
+                form::encode_into(&mut q, token);
+            }
+        }
+        form::append_pair(&mut q, "state", state);
+        form::append_pair(&mut q, "code_challenge", challenge);
+        form::append_pair(&mut q, "code_challenge_method", "S256");
+        for res in &r.resources {
+            form::append_pair(&mut q, "resource", res);
+        }
+        for (n, v) in &r.extra {
+            form::append_pair(&mut q, n, v);
+        }
+        Ok(r.endpoint.with_query(&q))
+    }
+
+    /// An error as the tests compare it: its code and its message.
+    fn seen(r: Result<String, Error>) -> Result<String, (ErrorCode, String)> {
+        r.map_err(|e| (e.code(), e.message().to_owned()))
+    }
+
+    /// One generated request's parts, in the order the browser's module reads them.
+    struct Parts {
+        endpoint: &'static str,
+        client_id: &'static str,
+        redirect_uri: Option<&'static str>,
+        scope: Option<String>,
+        state: &'static str,
+        challenge: &'static str,
+        resources: Vec<&'static str>,
+        params: Vec<(&'static str, &'static str)>,
+    }
+
+    /// A pseudo-random number below `n`, from a linear congruential `seed`.
+    fn below(seed: &mut u64, n: usize) -> usize {
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(*seed >> 33).unwrap_or(0) % n
+    }
+
+    /// Deterministic pseudo-random parts, from small sets that meet every check and
+    /// every collision often.
+    fn parts(seed: &mut u64) -> Parts {
+        let mut next = |n: usize| below(seed, n);
+        const ENDPOINTS: [&str; 9] = [
+            "https://as.example/authorize",
+            "https://as.example/a?tenant=acme&x=a%20b",
+            "https://as.example/a?client_id=evil",
+            "https://as.example/a?%63lient_id=evil",
+            "https://as.example/a?prompt=none&&p",
+            "https://as.example/a?%FF=1",
+            "http://as.example/a",
+            "http://127.0.0.1:9000/a?x",
+            "not a url",
+        ];
+        const URIS: [&str; 7] = [
+            "http://127.0.0.1:53682/callback",
+            "https://api.example/v1",
+            "com.example.app:/oauth2redirect",
+            "/relative",
+            "https://api.example/#f",
+            "https://a b",
+            "",
+        ];
+        const TOKENS: [&str; 10] = [
+            "openid", "a", "b", "", "profile", "a", "b", "a\"b", "é", "x\\y",
+        ];
+        const CHALLENGES: [&str; 4] = [
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM",
+            "",
+        ];
+        const NAMES: [&str; 9] = [
+            "prompt", "p", "x", "", "state", "resource", "\u{fffd}", "tenant", "a b&",
+        ];
+        const VALUES: [&str; 4] = ["", "consent", "a&b=c\r\n", "é ü"];
+        let endpoint = ENDPOINTS[next(ENDPOINTS.len())];
+        // Mostly parts that pass, so that many requests get through every check.
+        let uri = |next: &mut dyn FnMut(usize) -> usize| {
+            URIS[next(URIS.len()).saturating_sub(next(2) * 4)]
+        };
+        let client_id = ["app", "my client", "app", ""][next(4)];
+        let redirect_uri = (next(3) > 0).then(|| uri(&mut next));
+        let scope = (next(3) > 0).then(|| {
+            let mut scope = String::new();
+            for _ in 0..next(5) {
+                scope.push_str(TOKENS[next(TOKENS.len()).saturating_sub(next(2) * 3)]);
+                scope.push_str(["", " ", "  "][next(3)]);
+            }
+            scope
+        });
+        let state = ["xyz", "s", "xyz", ""][next(4)];
+        let challenge = CHALLENGES[next(CHALLENGES.len()).saturating_sub(next(2) * 3)];
+        let resources = (0..next(4)).map(|_| uri(&mut next)).collect();
+        let params = (0..next(4))
+            .map(|_| (NAMES[next(NAMES.len())], VALUES[next(VALUES.len())]))
+            .collect();
+        Parts {
+            endpoint,
+            client_id,
+            redirect_uri,
+            scope,
+            state,
+            challenge,
+            resources,
+            params,
+        }
+    }
+
+    /// The browser module's calls before [`AuthorizationUrl`]: the builder, its setters in
+    /// the order the module called them, and [`build_before`].
+    fn with_builder(p: &Parts) -> Result<String, Error> {
+        let mut req = AuthorizationRequest::new(p.endpoint, p.client_id)?
+            .state(p.state)?
+            .code_challenge(&CodeChallenge::new(p.challenge)?);
+        if let Some(uri) = p.redirect_uri {
+            req = req.redirect_uri(uri)?;
+        }
+        if let Some(scope) = &p.scope {
+            req = req.scope(scope)?;
+        }
+        for r in &p.resources {
+            req = req.resource(r)?;
+        }
+        for (n, v) in &p.params {
+            req = req.param(n, v)?;
+        }
+        let (now, before) = (req.build(), build_before(&req));
+        assert_eq!(seen(now.clone()), seen(before));
+        now
+    }
+
+    /// The browser module's calls now: one [`AuthorizationUrl`].
+    fn in_one_pass(p: &Parts) -> Result<String, Error> {
+        let endpoint = Endpoint::parse(p.endpoint)?;
+        let mut url = AuthorizationUrl::new(
+            &endpoint,
+            p.client_id,
+            p.state,
+            p.challenge,
+            p.redirect_uri,
+            p.scope.as_deref(),
+        )?;
+        for r in &p.resources {
+            url.resource(r)?;
+        }
+        for (n, v) in &p.params {
+            url.param(n, v)?;
+        }
+        url.finish()
+    }
+
+    #[test]
+    fn one_pass_gives_the_builder_s_url_and_errors() {
+        let (mut seed, mut urls, mut codes) = (7u64, 0, alloc::collections::BTreeSet::new());
+        for _ in 0..40_000 {
+            let p = parts(&mut seed);
+            let (builder, one_pass) = (seen(with_builder(&p)), seen(in_one_pass(&p)));
+            assert_eq!(builder, one_pass, "{:?}", p.endpoint);
+            match one_pass {
+                Ok(_) => urls += 1,
+                Err((code, message)) => {
+                    codes.insert((code.as_str(), message));
+                }
+            }
+        }
+        // Both outcomes, and every kind of error, came up many times.
+        assert!(urls > 1000, "{urls}");
+        assert!(codes.len() > 30, "{}", codes.len());
     }
 }

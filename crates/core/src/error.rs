@@ -83,16 +83,32 @@ pub struct Error(Box<Fields>);
 #[derive(Clone, PartialEq, Eq)]
 struct Fields {
     code: ErrorCode,
+    /// `code.as_str()`, worked out where the error is made: there the code is a constant,
+    /// so a build carries the names of the codes it can give, not a table of all of them
+    /// (the browser's `authorize` module gives 6 of the 17).
+    name: &'static str,
     message: String,
 }
 
 impl Error {
     /// Creates an error with the given code and message.
+    #[inline(always)]
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::named(code, code.as_str(), message.into())
+    }
+
+    #[inline(never)]
+    fn named(code: ErrorCode, name: &'static str, message: String) -> Self {
         Self(Box::new(Fields {
             code,
-            message: message.into(),
+            name,
+            message,
         }))
+    }
+
+    /// The stable code's name, what [`ErrorCode::as_str`] gives for [`Self::code`].
+    pub fn code_name(&self) -> &'static str {
+        self.0.name
     }
 
     /// The stable code.
@@ -143,8 +159,22 @@ pub fn visible(input: &str, max_chars: usize) -> String {
 /// An error whose message names an untrusted `value`, quoted and made [`excerpt`]-safe:
 /// `before "value" after`. One function builds every such message, so each place that
 /// reports one is a single call (less code in the browser's `authorize` module).
-#[inline(never)]
+/// (Inlined, so that the code is a constant for [`Error::new`]; the message is built by
+/// one function.)
+#[inline(always)]
 pub(crate) fn quoting(code: ErrorCode, before: &[&str], value: &str, after: &[&str]) -> Error {
+    quoted(code, code.as_str(), before, value, after)
+}
+
+/// [`quoting`], given the code's name.
+#[inline(never)]
+fn quoted(
+    code: ErrorCode,
+    name: &'static str,
+    before: &[&str],
+    value: &str,
+    after: &[&str],
+) -> Error {
     let mut message = String::new();
     for piece in before {
         message.push_str(piece);
@@ -155,7 +185,7 @@ pub(crate) fn quoting(code: ErrorCode, before: &[&str], value: &str, after: &[&s
     for piece in after {
         message.push_str(piece);
     }
-    Error::new(code, message)
+    Error::named(code, name, message)
 }
 
 /// Appends [`visible`]`(input, max_chars)` to `out`.
@@ -188,6 +218,38 @@ mod tests {
         let e = Error::new(ErrorCode::NotLoopback, "nope");
         assert_eq!(e.to_string(), "NOT_LOOPBACK: nope");
         assert_eq!(e.code(), ErrorCode::NotLoopback);
+    }
+
+    #[test]
+    fn every_code_s_name_is_its_as_str_however_the_error_is_made() {
+        use ErrorCode::*;
+        for code in [
+            EntropyUnavailable,
+            InvalidCodeVerifier,
+            UnsupportedChallengeMethod,
+            InvalidUrl,
+            InsecureEndpoint,
+            MissingParameter,
+            DuplicateParameter,
+            InvalidParameter,
+            NotLoopback,
+            InvalidKey,
+            StoreCorrupt,
+            StoreDecryptFailed,
+            StoreVersionUnsupported,
+            InvalidResponse,
+            IssuerMismatch,
+            ResponseMismatch,
+            IdTokenInvalid,
+        ] {
+            let made = Error::new(code, "m");
+            let quoted = quoting(code, &["a "], "v\n", &[" b"]);
+            assert_eq!(made.code_name(), code.as_str());
+            assert_eq!(quoted.code_name(), code.as_str());
+            assert_eq!(made.code(), code);
+            assert_eq!(quoted.code(), code);
+            assert_eq!(quoted.message(), "a \"v\\u{a}\" b");
+        }
     }
 
     #[test]

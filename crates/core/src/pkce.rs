@@ -44,9 +44,10 @@ impl CodeVerifier {
             ));
         }
         let octets = octets_for(len);
-        let mut bytes = vec![0u8; octets];
-        entropy.fill(&mut bytes)?;
-        let s = base64url::encode(&bytes);
+        let mut buf = [0u8; octets_for(MAX_VERIFIER_LEN)];
+        let bytes = buf.get_mut(..octets).unwrap_or_default();
+        entropy.fill(bytes)?;
+        let s = base64url::encode(bytes);
         // At most one character past `len` (ASCII): cut it off. (A copy, not `pop`:
         // `pop` decodes UTF-8 backwards, more code in the browser's module.)
         Ok(Self(s.get(0..len).unwrap_or(&s).to_owned()))
@@ -108,20 +109,25 @@ impl CodeChallenge {
     /// characters (RFC 7636 §4.2: 32 octets of SHA-256, unpadded).
     pub fn new(challenge: impl Into<String>) -> Result<Self, Error> {
         let challenge = challenge.into();
-        let ok = challenge.len() == 43 && crate::text::all_in(&challenge, crate::text::BASE64URL);
-        if ok {
-            Ok(Self(challenge))
-        } else {
-            Err(Error::new(
-                ErrorCode::InvalidParameter,
-                "code_challenge must be 43 base64url characters, the S256 form (RFC 7636 §4.2)",
-            ))
-        }
+        check_challenge(&challenge)?;
+        Ok(Self(challenge))
     }
 
     /// The challenge string.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// [`CodeChallenge::new`]'s check, without a copy of `challenge`.
+pub(crate) fn check_challenge(challenge: &str) -> Result<(), Error> {
+    if challenge.len() == 43 && crate::text::all_in(challenge, crate::text::BASE64URL) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidParameter,
+            "code_challenge must be 43 base64url characters, the S256 form (RFC 7636 §4.2)",
+        ))
     }
 }
 
@@ -225,6 +231,29 @@ mod tests {
             let v = CodeVerifier::generate_with_len(&mut e, len).unwrap();
             assert_eq!(v.secret().len(), len);
             CodeVerifier::new(v.secret()).unwrap();
+        }
+    }
+
+    #[test]
+    fn generated_verifiers_are_what_they_were_before_the_stack_buffer() {
+        // The octets in a `Vec` of their own, as `generate_with_len` had them.
+        fn before(entropy: &mut impl Entropy, len: usize) -> String {
+            let mut bytes = vec![0u8; octets_for(len)];
+            entropy.fill(&mut bytes).unwrap();
+            let s = base64url::encode(&bytes);
+            s.get(0..len).unwrap_or(&s).to_owned()
+        }
+        let octets: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let (mut now, mut then) = (FixedEntropy(octets.clone(), 0), FixedEntropy(octets, 0));
+        for len in (MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN).chain(MIN_VERIFIER_LEN..=MAX_VERIFIER_LEN)
+        {
+            let v = CodeVerifier::generate_with_len(&mut now, len).unwrap();
+            assert_eq!(v.secret(), before(&mut then, len), "{len}");
+        }
+        for len in [0, 42, 129, usize::MAX] {
+            assert!(CodeVerifier::generate_with_len(&mut now, len).is_err());
         }
     }
 

@@ -39,7 +39,9 @@ const H0: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-/// FIPS 180-4 §6.2.2: one 512-bit block into the hash state.
+/// FIPS 180-4 §6.2.2: one 512-bit block into the hash state. Called in two places by
+/// [`digest`], and kept one copy.
+#[inline(never)]
 fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
     // The message schedule, kept as a sliding window of 16 words.
     let mut w = [0u32; 16];
@@ -85,26 +87,28 @@ fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
 
 /// SHA-256 of `data` (FIPS 180-4 §6.2), padded as §5.1.1 says: the message, a 1 bit,
 /// zeros, and its length in bits as 64 bits, to a multiple of 512 bits. One byte at a
-/// time through one loop: the smallest code, and a verifier is one block.
+/// time through one loop up to the length, which the last block ends with: the smallest
+/// code, and a verifier is one block.
 pub(crate) fn digest(data: &[u8]) -> [u8; 32] {
     let mut state = H0;
     let len = data.len();
-    let padded = (len + 9).div_ceil(64) * 64;
-    let bits = (len as u64).wrapping_mul(8);
     let mut block = [0u8; 64];
-    for i in 0..padded {
-        let byte = match data.get(i) {
+    let mut i = 0;
+    // The message, a 1 bit, then zeros up to 8 bytes short of a block's end.
+    while i <= len || i % 64 != 56 {
+        block[i % 64] = match data.get(i) {
             Some(&b) => b,
             None if i == len => 0x80,
-            // The last 8 bytes: the length, big-endian.
-            None if i + 8 >= padded => (bits >> (8 * (padded - 1 - i))) as u8,
             None => 0,
         };
-        block[i % 64] = byte;
-        if i % 64 == 63 {
+        i += 1;
+        if i % 64 == 0 {
             compress(&mut state, &block);
         }
     }
+    // The length in bits, big-endian.
+    block[56..].copy_from_slice(&(len as u64).wrapping_mul(8).to_be_bytes());
+    compress(&mut state, &block);
     let mut out = [0u8; 32];
     for (i, b) in out.iter_mut().enumerate() {
         *b = (state[i / 4] >> (24 - 8 * (i % 4))) as u8;

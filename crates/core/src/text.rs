@@ -252,12 +252,31 @@ pub(crate) fn contains_any(s: &str, set: &[u8]) -> bool {
 pub(crate) fn has_space_or_control(s: &str) -> bool {
     let mut rest = s.as_bytes();
     while let Some((c, after)) = next_char(rest) {
-        if c.is_control() || c.is_whitespace() {
+        if is_space_or_control(c) {
             return true;
         }
         rest = after;
     }
     false
+}
+
+/// `c.is_control() || c.is_whitespace()`, spelled out: `Cc` is U+0000-001F and
+/// U+007F-009F; `White_Space` (Unicode PropList) adds U+0020, U+00A0, U+1680,
+/// U+2000-200A, U+2028, U+2029, U+202F, U+205F and U+3000 (U+0009-000D and U+0085 are
+/// `Cc` too). No lookup table in the browser's module; the tests compare every `char`.
+fn is_space_or_control(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..=' '
+            | '\u{7f}'..='\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
 }
 
 /// The parts of `s` between ASCII bytes `sep`, as `str::split` gives them.
@@ -356,6 +375,18 @@ pub(crate) fn lossy(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use alloc::format;
+
+    #[test]
+    fn space_or_control_is_core_s_for_every_char() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                is_space_or_control(c),
+                c.is_control() || c.is_whitespace(),
+                "{:x}",
+                u32::from(c)
+            );
+        }
+    }
 
     #[test]
     fn decimal_and_hex_match_the_formatter() {

@@ -77,7 +77,7 @@ pub extern "C" fn call(op: u32) -> *const u8 {
     if let Err(e) = ops::run_into(op, &input, &mut PageEntropy, &mut out) {
         out.clear();
         out.push('\u{1}');
-        out.push_str(e.code().as_str());
+        out.push_str(e.code_name());
         out.push('\n');
         out.push_str(e.message());
     }
