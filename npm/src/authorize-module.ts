@@ -9,7 +9,7 @@
  */
 import { OAuthCallbackError } from "./errors.js";
 import type { WasmLoadOptions } from "./wasm-fetch.js";
-import { invoker, list, loadFramedModule, pairs, type FrameExports, type Item, type WasmSource } from "./wasm-frame.js";
+import { invoker, list, loadFramedModule, pairs, type FrameExports, type Invoke, type Item, type WasmSource } from "./wasm-frame.js";
 
 export type { WasmSource } from "./wasm-frame.js";
 
@@ -45,28 +45,50 @@ export interface AuthorizeBindings {
   checkedEndpoint(url: string): string;
 }
 
+/** The operations only the `full` build has, as bindings. */
+type FullOperations = Pick<AuthorizeBindings, "challengeFromVerifier" | "renderTemplate" | "loopbackRedirectUri">;
+
+/**
+ * Makes the `full` build's operations for a module, once {@link useFullOperations} has
+ * run: only a page that uses `challengeFromVerifier`, `renderTemplate` or `getRedirectUrl`
+ * calls it (through the browser entry's `withFull`), so a page that does not carries none
+ * of this code.
+ */
+let fullOperations: ((x: FrameExports, invoke: Invoke) => FullOperations) | undefined;
+
+/** The bindings of the modules loaded from now on include the `full` build's operations. */
+export function useFullOperations(): void {
+  fullOperations = (x, invoke) => {
+    /** {@link invoke} for an operation of the `full` build only. */
+    function invokeFull(op: number, items: readonly Item[]): string {
+      if (typeof x.full !== "function") {
+        throw new OAuthCallbackError(
+          "NOT_INITIALIZED",
+          "challengeFromVerifier, renderTemplate and getRedirectUrl need oauth_callback_authorize.wasm, not oauth_callback_authorize_min.wasm",
+        );
+      }
+      return invoke(op, items);
+    }
+    return {
+      challengeFromVerifier: (verifier) => invokeFull(CHALLENGE, [verifier]),
+      renderTemplate: (template, names, values) => invokeFull(TEMPLATE, [template, ...pairs(names, values)]),
+      loopbackRedirectUri: (hostname, port, callbackPath) => invokeFull(LOOPBACK_REDIRECT_URI, [hostname, port, callbackPath]),
+    };
+  };
+}
+
 function bindings(x: FrameExports): AuthorizeBindings {
   const invoke = invoker(x);
-  /** {@link invoke} for an operation of the `full` build only. */
-  function invokeFull(op: number, items: readonly Item[]): string {
-    if (typeof x.full !== "function") {
-      throw new OAuthCallbackError(
-        "NOT_INITIALIZED",
-        "challengeFromVerifier, renderTemplate and getRedirectUrl need oauth_callback_authorize.wasm, not oauth_callback_authorize_min.wasm",
-      );
-    }
-    return invoke(op, items);
-  }
+  // Without the full operations (a page that never calls them), their three names are
+  // absent: nothing in such a page can reach them.
   return {
     generatePkce: (length) => invoke(PKCE_PAIR, [length]).split(" "),
-    challengeFromVerifier: (verifier) => invokeFull(CHALLENGE, [verifier]),
     generateState: () => invoke(STATE, []),
     generateNonce: () => invoke(NONCE, []),
     buildAuthorizationUrl: (endpoint, clientId, redirectUri, scope, state, challenge, resources, names, values) =>
       invoke(AUTHORIZATION_URL, [endpoint, clientId, redirectUri, scope, state, challenge, ...list(resources), ...pairs(names, values)]),
-    renderTemplate: (template, names, values) => invokeFull(TEMPLATE, [template, ...pairs(names, values)]),
-    loopbackRedirectUri: (hostname, port, callbackPath) => invokeFull(LOOPBACK_REDIRECT_URI, [hostname, port, callbackPath]),
     checkedEndpoint: (url) => invoke(CHECKED_ENDPOINT, [url]),
+    ...(fullOperations?.(x, invoke) as FullOperations),
   };
 }
 

@@ -4,7 +4,7 @@
  * other functions (they throw `NOT_INITIALIZED` until then). There is no loopback server
  * in a page.
  */
-import { loadAuthorizeModule, type WasmSource } from "./authorize-module.js";
+import { loadAuthorizeModule, useFullOperations, type WasmSource } from "./authorize-module.js";
 import { setClientModuleSource } from "./client-module.js";
 import { challengeFromVerifier as challenge, getRedirectUrl as redirectUrl, renderTemplate as render, useProtocolBindings } from "./protocol.js";
 import type { WasmLoadOptions } from "./wasm-fetch.js";
@@ -19,13 +19,14 @@ let ready: Promise<void> | undefined;
 
 // Whether this page uses challengeFromVerifier, renderTemplate or getRedirectUrl, whose
 // operations only the `full` build of the authorize module has. Each is `withFull(fn)`, a
-// call marked pure: a bundler drops it, and so never sets this, when the page does not
-// use the function; a page that does (or imports this file unbundled) sets it before it
-// can call init().
+// call marked pure: a bundler drops it, and so never sets this (nor adds those operations
+// to the module's bindings), when the page does not use the function; a page that does
+// (or imports this file unbundled) sets it before it can call init().
 let fullWanted = false;
 
 function withFull<F>(fn: F): F {
   fullWanted = true;
+  useFullOperations();
   return fn;
 }
 

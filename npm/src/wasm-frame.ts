@@ -45,17 +45,12 @@ export function pairs(names: readonly string[], values: readonly string[]): Item
   return out;
 }
 
-/** Writes `text` as UTF-8 at `at`; returns the byte count. Short ASCII (a verifier) by hand. */
+/**
+ * Writes `text` as UTF-8 at `at`; returns the byte count. (A hand-written ASCII copy for
+ * short texts made `challengeFromVerifier` about 20 % faster in Chromium, but cost the
+ * PKCE page 57 bytes gzip, which has a bar of its own; PKCE pairs pass no text.)
+ */
 function encodeText(text: string, bytes: Uint8Array, at: number): number {
-  if (text.length <= 128) {
-    let i = 0;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) break;
-      bytes[at + i] = c;
-    }
-    if (i === text.length) return i;
-  }
   return encoder.encodeInto(text, bytes.subarray(at, at + text.length * 3)).written;
 }
 

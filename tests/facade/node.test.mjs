@@ -18,7 +18,7 @@ import { loginModuleCases } from "./login-module-cases.mjs";
 import { loadLoginModule } from "../../npm/dist/login-module.js";
 import { toLibraryError } from "../../npm/dist/errors.js";
 import * as clientGlue from "../../npm/wasm-browser/oauth_callback_wasm.js";
-import { loadAuthorizeModule } from "../../npm/dist/authorize-module.js";
+import { loadAuthorizeModule, useFullOperations } from "../../npm/dist/authorize-module.js";
 import * as minEntry from "../../npm/dist/protocol.js";
 
 for (const [name, fn] of [...cases, ...listenerCases]) test(name, () => fn(lib));
@@ -27,7 +27,15 @@ await browserEntry.init(readFileSync(browserWasmBytes));
 for (const [name, fn] of [...pkceHostCases(lib, browserEntry), ...authorizeModuleCases(browserEntry, lib)]) test(name, fn);
 
 // The protocol functions (npm/dist/protocol.js, on its own: no entry's loader) on the
-// authorize module without feature `full`.
+// authorize module without feature `full`. Without useFullOperations() (what the browser
+// entry's withFull calls when a page uses challengeFromVerifier, renderTemplate or
+// getRedirectUrl) the bindings carry no code for those three at all.
+const bare = await loadAuthorizeModule(readFileSync(minWasmBytes));
+test("authorize module: bindings made before useFullOperations() have none of the full build's operations", () => {
+  equal(["challengeFromVerifier", "renderTemplate", "loopbackRedirectUri"].filter((name) => name in bare).join(), "", "absent");
+  equal(typeof bare.buildAuthorizationUrl, "function", "the rest is there");
+});
+useFullOperations();
 const minBindings = await loadAuthorizeModule(readFileSync(minWasmBytes));
 minEntry.useProtocolBindings(minBindings);
 for (const [name, fn] of minModuleCases(minEntry, lib, await loadAuthorizeModule(readFileSync(browserWasmBytes)), minBindings)) test(name, fn);

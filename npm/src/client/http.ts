@@ -18,8 +18,11 @@ export type OAuthEvent =
 
 export type Emit = (event: OAuthEvent) => void;
 
-/** Largest response body read (1 MiB, the core's JSON limit). */
-const MAX_BODY = 1 << 20;
+/**
+ * Largest response body read (1 MiB, the core's JSON limit). A plain literal, not
+ * `1 << 20`, which esbuild keeps in pages that never read a body.
+ */
+const MAX_BODY = 1_048_576;
 
 /** Default bound of one request, headers and body together, in milliseconds. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
