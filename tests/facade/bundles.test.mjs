@@ -86,24 +86,26 @@ test("bundles: a page with BrowserOAuthClient gets the login module, and no wasm
   ok(!/__wbindgen|__wbg_/.test(js), "no wasm-bindgen glue");
 });
 
-// The benchmark's SPA page (bench/pages/ours-spa.js, the whole redirect login) and what
-// it downloads, gzip -9 each as bench/bytes.mjs counts them: the README's met bar of 30 KB
-// in all. A byte count, not a timing: the same build gives the same bytes on any machine.
-test("bundles: the whole SPA login page, JavaScript and login module, is at most 30 KB gzip", async () => {
-  const js = await page(readFileSync(new URL("../../bench/pages/ours-spa.js", import.meta.url), "utf8"));
+/**
+ * A benchmark page (bench/pages/NAME.js) and the module it downloads, gzip -9 each as
+ * bench/bytes.mjs counts them. A byte count, not a timing: the same build gives the same
+ * bytes on any machine.
+ */
+async function pageBytes(name, wasm) {
+  const js = await page(readFileSync(new URL(`../../bench/pages/${name}.js`, import.meta.url), "utf8"));
   const gzip = (bytes) => execFileSync("gzip", ["-9", "-n", "-c"], { input: bytes, maxBuffer: 1 << 26 }).length;
-  const app = gzip(Buffer.from(js));
-  const wasm = gzip(readFileSync(new URL("wasm-login/oauth_callback_login.wasm", NPM)));
+  return { js, app: gzip(Buffer.from(js)), wasm: gzip(readFileSync(new URL(wasm, NPM))) };
+}
+
+// The SPA page (the whole redirect login): the README's met bar of 30 KB in all.
+test("bundles: the whole SPA login page, JavaScript and login module, is at most 30 KB gzip", async () => {
+  const { app, wasm } = await pageBytes("ours-spa", "wasm-login/oauth_callback_login.wasm");
   ok(app + wasm <= 30_000, `app.js ${app} + oauth_callback_login.wasm ${wasm} = ${app + wasm} bytes gzip, at most 30000`);
 });
 
-// The benchmark's PKCE page (bench/pages/ours-pkce.js: PKCE, state, an authorization URL)
-// and the min module it downloads, counted the same way: the README's met bar of 12 KB.
+// The PKCE page (PKCE, state, an authorization URL): the README's met bar of 12 KB.
 test("bundles: the PKCE + state + URL page, JavaScript and min module, is at most 12 KB gzip", async () => {
-  const js = await page(readFileSync(new URL("../../bench/pages/ours-pkce.js", import.meta.url), "utf8"));
-  const gzip = (bytes) => execFileSync("gzip", ["-9", "-n", "-c"], { input: bytes, maxBuffer: 1 << 26 }).length;
-  const app = gzip(Buffer.from(js));
-  const wasm = gzip(readFileSync(new URL("wasm-authorize/oauth_callback_authorize_min.wasm", NPM)));
+  const { js, app, wasm } = await pageBytes("ours-pkce", "wasm-authorize/oauth_callback_authorize_min.wasm");
   ok(app + wasm <= 12_000, `app.js ${app} + oauth_callback_authorize_min.wasm ${wasm} = ${app + wasm} bytes gzip, at most 12000`);
   // The full build's operations come only with the functions that use them.
   ok(!js.includes("need oauth_callback_authorize.wasm"), "no code for the full build's operations");
