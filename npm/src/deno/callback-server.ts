@@ -19,6 +19,12 @@ const MAX_CONNECTIONS = 256;
 const HEADER_TIMEOUT_MS = 3_000;
 /** Time a connection may live in all. */
 const CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * How often the connections' deadlines are checked while any is open: one interval for
+ * all of them instead of two timers per connection, which under a burst of junk cost
+ * more than the answers. A connection is closed at most this much past its deadline.
+ */
+const SWEEP_MS = 100;
 /** Longest wait before accepting again after accept failed (out of descriptors: EMFILE). */
 const ACCEPT_RETRY_MS = 100;
 
@@ -103,7 +109,18 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     if (!completing) finish("timeout");
   });
 
-  const open = new Set<DenoConn>();
+  // Each open connection and when it is closed if still open: HEADER_TIMEOUT_MS after the
+  // accept until its head is read, then CONNECTION_TIMEOUT_MS after the accept.
+  const open = new Map<DenoConn, { accepted: number; deadline: number }>();
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  const sweepLate = (): void => {
+    const now = performance.now();
+    for (const [conn, times] of open) if (now >= times.deadline) closeQuietly(conn);
+  };
+  const stopSweeping = (): void => {
+    clearInterval(sweep);
+    sweep = undefined;
+  };
   // Accept loops waiting to try again; woken when a connection closes (a descriptor is
   // free again) or the server stops.
   const retrying = new Set<() => void>();
@@ -142,8 +159,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
   /** One request on one connection: read its head, write the core's answer, close. */
   const serve = async (conn: DenoConn): Promise<void> => {
     let completedHere = false;
-    const headTimer = setTimeout(() => closeQuietly(conn), HEADER_TIMEOUT_MS);
-    const lifeTimer = setTimeout(() => closeQuietly(conn), CONNECTION_TIMEOUT_MS);
+    const times = open.get(conn);
     try {
       const buf = new Uint8Array(headLimit);
       let len = 0;
@@ -164,7 +180,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
           prevLen = len;
           continue;
         }
-        clearTimeout(headTimer);
+        if (times) times.deadline = times.accepted + CONNECTION_TIMEOUT_MS;
         if (kind === "completed") completedHere = completing = true;
         if (action === "write") await writeAll(conn, bytes);
         return;
@@ -172,10 +188,9 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     } catch {
       // Reset by the peer, or closed by a timer or the server's end: this connection only.
     } finally {
-      clearTimeout(headTimer);
-      clearTimeout(lifeTimer);
       closeQuietly(conn);
       open.delete(conn);
+      if (open.size === 0) stopSweeping();
       wakeRetries();
       // The connection that completed the flow has written its page and closed.
       if (completedHere) finish("done");
@@ -199,7 +214,9 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
         closeQuietly(conn);
         continue;
       }
-      open.add(conn);
+      const accepted = performance.now();
+      open.set(conn, { accepted, deadline: accepted + HEADER_TIMEOUT_MS });
+      sweep ??= setInterval(sweepLate, SWEEP_MS);
       void serve(conn);
     }
   };
@@ -216,7 +233,8 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     // they are Deno resources, and a caller's Deno.test would report any still open
     // once the promise settles as leaked.)
     for (const l of listeners) closeQuietly(l);
-    for (const conn of open) closeQuietly(conn);
+    for (const conn of open.keys()) closeQuietly(conn);
+    stopSweeping();
     wakeRetries();
     await Promise.all(accepting);
     const how = ending;
