@@ -70,11 +70,16 @@ impl Connection {
         self.completed
     }
 
+    /// Whether the head has been answered (what is left is writing the answer).
+    pub(crate) fn answered(&self) -> bool {
+        self.answer.is_some()
+    }
+
     /// When the connection is closed if it is not over: [`HEADER_TIMEOUT`] after the
     /// accept while its head is awaited, [`CONNECTION_TIMEOUT`] after it in all.
     pub(crate) fn deadline(&self) -> Instant {
         self.accepted
-            + if self.answer.is_some() {
+            + if self.answered() {
                 CONNECTION_TIMEOUT
             } else {
                 HEADER_TIMEOUT
@@ -89,7 +94,7 @@ impl Connection {
         scratch: &mut [u8],
         flow: &mut impl Flow,
     ) -> State {
-        if self.answer.is_none() {
+        if !self.answered() {
             match self.read(stream, scratch, flow) {
                 State::Writing => {}
                 other => return other,

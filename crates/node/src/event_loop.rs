@@ -62,7 +62,7 @@ impl Stopper {
 pub(crate) struct EventLoop {
     poll: Poll,
     listeners: Vec<TcpListener>,
-    slots: Vec<Option<(TcpStream, Connection, State)>>,
+    slots: Vec<Option<(TcpStream, Connection)>>,
     free: Vec<usize>,
     waiting: usize,
     paused_until: Option<Instant>,
@@ -124,7 +124,7 @@ impl EventLoop {
                 .slots
                 .iter()
                 .flatten()
-                .map(|(_, conn, _)| conn.deadline())
+                .map(|(_, conn)| conn.deadline())
                 .chain(deadline.filter(|_| !self.completing))
                 .chain(self.paused_until)
                 .min();
@@ -254,51 +254,47 @@ impl EventLoop {
             return;
         }
         if slot == self.slots.len() {
-            self.slots.push(Some((stream, conn, state)));
+            self.slots.push(Some((stream, conn)));
         } else if let Some(entry) = self.slots.get_mut(slot) {
-            *entry = Some((stream, conn, state));
+            *entry = Some((stream, conn));
         }
         self.waiting += 1;
     }
 
     /// A waiting connection is ready: serve it further.
     fn progress(&mut self, slot: usize, flow: &mut impl Flow) {
-        let Some(Some((stream, conn, before))) = self.slots.get_mut(slot) else {
+        let Some(Some((stream, conn))) = self.slots.get_mut(slot) else {
             return;
         };
+        let was_reading = !conn.answered();
         let state = conn.progress(stream, &mut self.scratch, flow);
         self.completing |= conn.completed();
-        match state {
-            State::Done => self.end(slot),
-            State::Writing if *before == State::Reading => {
-                *before = State::Writing;
-                if self
-                    .poll
-                    .registry()
-                    .reregister(stream, Token(slot), Interest::WRITABLE)
-                    .is_err()
-                {
-                    self.end(slot);
-                }
-            }
-            _ => {}
+        let over = match state {
+            State::Done => true,
+            // Registered for reading until now: from here on it waits to write.
+            State::Writing if was_reading => self
+                .poll
+                .registry()
+                .reregister(stream, Token(slot), Interest::WRITABLE)
+                .is_err(),
+            State::Reading | State::Writing => false,
+        };
+        if over {
+            self.end(slot);
         }
     }
 
     /// Closes the waiting connections whose time is up.
     fn expire(&mut self, now: Instant) {
-        let late: Vec<usize> = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
-                s.as_ref()
-                    .filter(|(_, c, _)| c.deadline() <= now)
-                    .map(|_| i)
-            })
-            .collect();
-        for slot in late {
-            self.end(slot);
+        for slot in 0..self.slots.len() {
+            let late = self
+                .slots
+                .get(slot)
+                .and_then(Option::as_ref)
+                .is_some_and(|(_, conn)| conn.deadline() <= now);
+            if late {
+                self.end(slot);
+            }
         }
     }
 
@@ -307,7 +303,7 @@ impl EventLoop {
         let Some(entry) = self.slots.get_mut(slot) else {
             return;
         };
-        if let Some((mut stream, conn, _)) = entry.take() {
+        if let Some((mut stream, conn)) = entry.take() {
             // On Linux, closing the socket takes it out of the epoll set (nothing else
             // holds its descriptor): no system call to deregister it first.
             if !cfg!(any(target_os = "linux", target_os = "android")) {

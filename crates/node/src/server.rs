@@ -265,18 +265,16 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
         .name("oauth-callback-server".to_owned())
         .spawn(move || {
             let ending = event_loop.run(&mut flow, deadline, &stopper);
-            // The port is free before anyone hears the result; the connections still open
-            // (junk, idle, half-sent) are closed right after it is sent: under a burst,
-            // closing hundreds of them first would delay the result for nothing the
-            // caller can use.
+            // The port is free before anyone hears the result.
             event_loop.close_listeners();
             let result = flow.result(ending);
             // The receiver is gone only if JS dropped the server; nothing is left to tell.
             let _ = tx.send(result);
-            // Closing hundreds of junk sockets costs about a millisecond of CPU here and
-            // in their peers, which would compete with handing the result to JavaScript:
-            // they are closed once JavaScript has it (the facade calls `close()` when
-            // `wait()` settles), or after RELEASE_BOUND without that call.
+            // The connections still open (junk, idle, half-sent) are closed after that:
+            // closing hundreds of them costs about a millisecond of CPU here and in their
+            // peers, which would compete with handing the result to JavaScript. They are
+            // closed once JavaScript has it (the facade calls `close()` when `wait()`
+            // settles), or after RELEASE_BOUND without that call.
             event_loop.wait_for_release(&stopper, RELEASE_BOUND);
             drop(event_loop);
         })
