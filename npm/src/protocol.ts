@@ -265,8 +265,9 @@ export function checkedEndpoint(url: string): string {
 export function callbackHandler(
   config: { callbackPath: string; expectedState?: string; expectedIssuer?: string; issuerRequired?: boolean; successHtml?: string; errorHtml?: string },
   port: number,
+  recordRequests: boolean,
 ) {
-  return call((c) => new c.CallbackHandler(config.callbackPath, port, config.expectedState, config.expectedIssuer, config.issuerRequired ?? false, config.successHtml, config.errorHtml));
+  return call((c) => new c.CallbackHandler(config.callbackPath, port, config.expectedState, config.expectedIssuer, config.issuerRequired ?? false, config.successHtml, config.errorHtml, recordRequests));
 }
 
 /** Core's encrypted store envelope (AES-256-GCM, Argon2id), for the Deno file store. @internal */

@@ -375,6 +375,30 @@ export const authCodeCases = [
     equal(seen.length, 2, `exactly the two requests, no follow-up page: ${JSON.stringify(seen)}`);
   }],
 
+  ["getAuthCode: heads arriving in pieces on many connections at once are each read on their own", async (lib) => {
+    // The Deno.listen driver reuses head buffers between connections; the addon reads
+    // into one scratch buffer. Either way, no byte of one connection's head may reach
+    // another's: each gets its own 404, and onRequest sees each head once, whole.
+    const seen = [];
+    const { promise, port, redirectUri } = await start(lib, {
+      onRequest: (req) => seen.push(`${new URL(req.url).pathname} ${req.headers.get("x-n") ?? ""}`),
+    });
+    const host = `127.0.0.1:${port}`;
+    const waiting = await holdConnections(port, 24);
+    // Half of each head first, on every held connection; then whole heads on 24 fresh
+    // connections while those wait; then the other halves, last one first.
+    waiting.forEach((c, i) => c.send(`GET /held-${i} HTTP/1.1\r\nHost: ${host}\r\n`));
+    const whole = await Promise.all(Array.from({ length: 24 }, (_, i) => rawRequest(port, `GET /whole-${i} HTTP/1.1\r\nHost: ${host}\r\nX-N: w${i}\r\n\r\n`)));
+    [...waiting].reverse().forEach((c) => c.send(`X-N: h${waiting.indexOf(c)}\r\n\r\n`));
+    const held = await Promise.all(waiting.map((c) => c.ended));
+    whole.forEach((r, i) => equal(statusOf(r), 404, `whole-${i}`));
+    held.forEach((r, i) => equal(statusOf(r), 404, `held-${i}`));
+    await hit(`${redirectUri}?code=pieces`);
+    equal((await promise).code, "pieces", "the flow completes after them");
+    const expected = [...Array.from({ length: 24 }, (_, i) => `/whole-${i} w${i}`), ...Array.from({ length: 24 }, (_, i) => `/held-${i} h${i}`), "/callback "];
+    equal(JSON.stringify([...seen].sort()), JSON.stringify(expected.sort()), "every head seen once, as sent");
+  }],
+
   ["getAuthCode: errors are real classes", (lib) => {
     const e = new lib.OAuthError("access_denied", "no", "https://e");
     ok(e instanceof Error && e instanceof lib.OAuthError, "OAuthError");

@@ -7,31 +7,79 @@ use oauth_callback_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::Result;
+use core::callback::RequestKind;
 use core::request_head::{self, Answer};
 
-/// What the driver does after a read, from [`CallbackHandler::answer_head`].
-#[wasm_bindgen(getter_with_clone)]
+/// What the driver does after a read ([`HeadAnswer::action`]).
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadAction {
+    /// Not a whole head yet: read more.
+    Read = 0,
+    /// Write [`HeadAnswer::bytes`], then close the connection.
+    Write = 1,
+    /// Close the connection without writing.
+    Close = 2,
+}
+
+/// The answer to what a connection sent so far, from [`CallbackHandler::answer_head`].
+/// The action and `completed` are plain numbers to JavaScript; the response and the
+/// request's record are copied out only when read, and the record is made only for a
+/// handler that records requests (a burst of junk costs no strings nobody reads).
+#[wasm_bindgen]
 pub struct HeadAnswer {
-    /// `read` (not a whole head yet: read more), `write` (write `bytes`, then close the
-    /// connection) or `close` (close it without writing).
+    /// What to do with the connection.
     #[wasm_bindgen(readonly)]
-    pub action: String,
-    /// The response, for `write`.
+    pub action: HeadAction,
+    /// Whether this request completed the flow (its response is the result page).
     #[wasm_bindgen(readonly)]
-    pub bytes: Vec<u8>,
-    /// What the request was (`completed`, `state-mismatch`, `bad-host`, ...); empty when
-    /// the head was refused before the handler saw it.
-    #[wasm_bindgen(readonly)]
-    pub kind: String,
-    /// The request's method, for `onRequest`; empty when the head was refused.
-    #[wasm_bindgen(readonly)]
-    pub method: String,
+    pub completed: bool,
+    bytes: Vec<u8>,
+    record: Option<Record>,
+}
+
+/// A request the handler answered, for `onRequest`.
+struct Record {
+    method: String,
+    url: String,
+    headers: Vec<String>,
+}
+
+#[wasm_bindgen]
+impl HeadAnswer {
+    /// The response, for [`HeadAction::Write`] (empty otherwise).
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
+    /// The request's method, for `onRequest`; empty when the handler does not record
+    /// requests or the head was refused before it saw it.
+    #[wasm_bindgen(getter)]
+    pub fn method(&self) -> String {
+        self.record
+            .as_ref()
+            .map(|r| r.method.clone())
+            .unwrap_or_default()
+    }
+
     /// The request's absolute URL as the addon records it, for `onRequest`.
-    #[wasm_bindgen(readonly)]
-    pub url: String,
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.record
+            .as_ref()
+            .map(|r| r.url.clone())
+            .unwrap_or_default()
+    }
+
     /// Header names (lower case) and values (UTF-8, lossy) alternating, for `onRequest`.
-    #[wasm_bindgen(readonly)]
-    pub headers: Vec<String>,
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> Vec<String> {
+        self.record
+            .as_ref()
+            .map(|r| r.headers.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// The most bytes of a request head the driver reads on one connection; the core
@@ -46,12 +94,15 @@ pub fn request_head_limit() -> u32 {
 pub struct CallbackHandler {
     inner: core::callback::CallbackHandler,
     port: u16,
+    record_requests: bool,
 }
 
 #[wasm_bindgen]
 impl CallbackHandler {
-    /// A handler for `callback_path` on `port`, with optional state check and pages.
+    /// A handler for `callback_path` on `port`, with optional state check and pages;
+    /// `record_requests` makes each answer carry the request's method, URL and headers.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         callback_path: &str,
         port: u16,
@@ -60,6 +111,7 @@ impl CallbackHandler {
         issuer_required: bool,
         success_html: Option<String>,
         error_html: Option<String>,
+        record_requests: bool,
     ) -> Result<CallbackHandler> {
         let mut config = core::callback::CallbackConfig::new(callback_path, port)?;
         if let Some(state) = expected_state {
@@ -77,6 +129,7 @@ impl CallbackHandler {
         Ok(Self {
             inner: core::callback::CallbackHandler::new(config),
             port,
+            record_requests,
         })
     }
 
@@ -102,33 +155,37 @@ impl CallbackHandler {
         // A negative, NaN or huge time saturates: the date is only informative.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let unix_secs = unix_secs as u64;
-        let mut out = HeadAnswer {
-            action: String::new(),
-            bytes: Vec::new(),
-            kind: String::new(),
-            method: String::new(),
-            url: String::new(),
-            headers: Vec::new(),
-        };
-        match request_head::answer(&mut self.inner, bytes, prev_len, unix_secs) {
-            Answer::ReadMore => "read".clone_into(&mut out.action),
-            Answer::Close => "close".clone_into(&mut out.action),
-            Answer::Respond { bytes, request } => {
-                "write".clone_into(&mut out.action);
-                out.bytes = bytes;
-                if let Some((head, kind)) = request {
-                    kind.as_str().clone_into(&mut out.kind);
-                    head.method.clone_into(&mut out.method);
-                    out.url = request_head::request_url(&head, self.port);
-                    for (name, value) in &head.headers {
-                        out.headers.push(name.to_ascii_lowercase());
-                        out.headers
-                            .push(String::from_utf8_lossy(value).into_owned());
-                    }
-                }
-            }
+        let (action, bytes, request) =
+            match request_head::answer(&mut self.inner, bytes, prev_len, unix_secs) {
+                Answer::ReadMore => (HeadAction::Read, Vec::new(), None),
+                Answer::Close => (HeadAction::Close, Vec::new(), None),
+                Answer::Respond { bytes, request } => (HeadAction::Write, bytes, request),
+            };
+        let completed = request
+            .as_ref()
+            .is_some_and(|(_, kind)| *kind == RequestKind::Completed);
+        let record = request
+            .filter(|_| self.record_requests)
+            .map(|(head, _)| Record {
+                method: head.method.to_owned(),
+                url: request_head::request_url(&head, self.port),
+                headers: head
+                    .headers
+                    .iter()
+                    .flat_map(|(name, value)| {
+                        [
+                            name.to_ascii_lowercase(),
+                            String::from_utf8_lossy(value).into_owned(),
+                        ]
+                    })
+                    .collect(),
+            });
+        HeadAnswer {
+            action,
+            completed,
+            bytes,
+            record,
         }
-        out
     }
 
     /// `code`, `error`, `issuer-mismatch`, or empty while waiting.

@@ -27,6 +27,15 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const SWEEP_MS = 100;
 /** Longest wait before accepting again after accept failed (out of descriptors: EMFILE). */
 const ACCEPT_RETRY_MS = 100;
+/**
+ * Head buffers kept for the next connections. A fresh 16 KiB buffer per connection cost
+ * as much as the core's whole answer under a burst of junk; a connection takes one from
+ * here and gives it back, wiped, when its head is read.
+ */
+const SPARE_BUFFERS = 16;
+/** `HeadAnswer.action` (core's `HeadAction`): read more, write the response, close. */
+const READ = 0;
+const WRITE = 1;
 
 interface DenoConn {
   read(p: Uint8Array): Promise<number | null>;
@@ -84,7 +93,7 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
   let core: ReturnType<typeof callbackHandler>;
   let headLimit: number;
   try {
-    core = callbackHandler(config, port);
+    core = callbackHandler(config, port, config.onRequest !== undefined);
     headLimit = call((c) => c.requestHeadLimit());
   } catch (err) {
     for (const l of listeners) closeQuietly(l);
@@ -138,9 +147,8 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
       retrying.add(wake);
     });
 
-  const showRequest = (method: string, url: string, flat: string[]): void => {
-    const onRequest = config.onRequest;
-    if (!onRequest || method === "") return;
+  const showRequest = (onRequest: (req: Request) => void, method: string, url: string, flat: string[]): void => {
+    if (method === "") return;
     let req: Request;
     try {
       const headers: [string, string][] = [];
@@ -156,35 +164,47 @@ export function startDenoCallbackServer(config: CallbackServerConfig): RunningCa
     }
   };
 
-  /** One request on one connection: read its head, write the core's answer, close. */
-  const serve = async (conn: DenoConn): Promise<void> => {
-    let completedHere = false;
-    const times = open.get(conn);
+  const spare: Uint8Array[] = [];
+  /** The head read on `conn`, and the core's answer to it; null when there is none. */
+  const readHead = async (conn: DenoConn) => {
+    const buf = spare.pop() ?? new Uint8Array(headLimit);
+    let len = 0;
     try {
-      const buf = new Uint8Array(headLimit);
-      let len = 0;
       let prevLen: number | undefined;
       while (len < buf.length) {
         const n = await conn.read(buf.subarray(len));
         // The peer ended before a whole head: closed without an answer, as in hyper. Or
         // the flow ended while this read was pending: the core may already be freed.
-        if (n === null || ending !== undefined) return;
+        if (n === null || ending !== undefined) return null;
         len += n;
         const answer = core.answerHead(buf.subarray(0, len), prevLen, Date.now() / 1000);
-        const action = answer.action;
-        const bytes = answer.bytes;
-        const kind = answer.kind;
-        if (action === "write" && kind !== "") showRequest(answer.method, answer.url, answer.headers);
+        if (answer.action !== READ) return answer;
         answer.free();
-        if (action === "read") {
-          prevLen = len;
-          continue;
-        }
-        if (times) times.deadline = times.accepted + CONNECTION_TIMEOUT_MS;
-        if (kind === "completed") completedHere = completing = true;
-        if (action === "write") await writeAll(conn, bytes);
-        return;
+        prevLen = len;
       }
+      return null;
+    } finally {
+      // No read is pending on it any more: wiped (it held a request) and kept.
+      buf.fill(0, 0, len);
+      if (spare.length < SPARE_BUFFERS) spare.push(buf);
+    }
+  };
+
+  /** One request on one connection: read its head, write the core's answer, close. */
+  const serve = async (conn: DenoConn): Promise<void> => {
+    let completedHere = false;
+    const times = open.get(conn);
+    try {
+      const answer = await readHead(conn);
+      if (answer === null) return;
+      const write = answer.action === WRITE;
+      const bytes = write ? answer.bytes : undefined;
+      const onRequest = config.onRequest;
+      if (write && onRequest) showRequest(onRequest, answer.method, answer.url, answer.headers);
+      if (answer.completed) completedHere = completing = true;
+      answer.free();
+      if (times) times.deadline = times.accepted + CONNECTION_TIMEOUT_MS;
+      if (bytes) await writeAll(conn, bytes);
     } catch {
       // Reset by the peer, or closed by a timer or the server's end: this connection only.
     } finally {
