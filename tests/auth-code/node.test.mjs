@@ -4,7 +4,7 @@
 // flood past the descriptor limit of a Node child process.
 import { test } from "node:test";
 import * as lib from "oauth-callback-rs";
-import { equal, ok } from "../facade/assert.mjs";
+import { equal, match, ok } from "../facade/assert.mjs";
 import { authCodeCases } from "./cases.mjs";
 import net from "node:net";
 import { loadNative } from "../../npm/dist/node/addon.js";
@@ -96,6 +96,22 @@ test("addon: a head sent one byte at a time is read to its end and answered", as
   const result = await server.wait();
   equal(result.kind, "code", "completed");
   equal(JSON.stringify(result.params), JSON.stringify([["code", "slow"]]), "with the code sent");
+});
+
+test("addon: wait() settles whether it is called before or after the result, and only once", async () => {
+  // Before: the server's thread settles the waiting promise. After: the result waits for it.
+  const early = startNative();
+  const waiting = early.wait();
+  const again = early.wait().then(() => "resolved", (err) => err);
+  equal(statusOf((await exchange(early.port, redirect(early.port, "early"))).response), 200, "the redirect is answered");
+  equal(JSON.stringify((await waiting).params), JSON.stringify([["code", "early"]]), "the first wait() has the result");
+  match(String((await again)?.message), /^INVALID_PARAMETER: wait\(\) may be called only once/, "a second wait() rejects (a promise, not a throw)");
+  const late = startNative();
+  equal(statusOf((await exchange(late.port, redirect(late.port, "late"))).response), 200, "the redirect is answered");
+  equal(JSON.stringify((await late.wait()).params), JSON.stringify([["code", "late"]]), "a wait() after the end has the result");
+  match(String((await late.wait().then(() => "resolved", (err) => err))?.message), /^INVALID_PARAMETER: /, "and only once");
+  late.close();
+  early.close();
 });
 
 test("addon: connections still open at the end are closed once the result is taken, without close() too", async () => {

@@ -8,6 +8,7 @@ mod file_store;
 #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod keychain;
 mod listener;
+mod result_slot;
 #[cfg(target_os = "linux")]
 mod secret_service;
 mod server;

@@ -5,21 +5,23 @@
 //! the flow (the result page itself) is written and its connection closed, and after the
 //! listening sockets are closed.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use napi::Result;
+use napi::bindgen_prelude::Object;
+use napi::{Env, Result};
 use napi_derive::napi;
 use oauth_callback_core::callback::{
     CallbackConfig, CallbackHandler, CallbackOutcome, RequestKind,
 };
 use oauth_callback_core::loopback;
 use oauth_callback_core::request_head::{self, RequestHead};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::connection::Flow;
 use crate::event_loop::{Ending, EventLoop, Stopper};
 use crate::listener::{LoopbackListener, bind_sockets, lib_error};
+use crate::result_slot::ResultSlot;
 
 /// How long the connections still open when the flow ends (junk, idle, half-sent) are kept
 /// at most, waiting for JavaScript to take the result and call `close()`.
@@ -90,7 +92,7 @@ pub struct CallbackServer {
     addresses: Vec<String>,
     redirect_uri: String,
     stop: Arc<Stopper>,
-    result: Arc<Mutex<Option<oneshot::Receiver<CallbackServerResult>>>>,
+    result: Arc<ResultSlot<CallbackServerResult>>,
     requests: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<RequestRecord>>>,
 }
 
@@ -136,26 +138,18 @@ impl CallbackServer {
     }
 
     /// Settles when the flow ends, after the listening sockets are closed (the port is
-    /// free); connections still open are closed right after.
-    #[napi]
-    pub async fn wait(&self) -> Result<CallbackServerResult> {
-        let rx = self
-            .result
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-            .ok_or_else(|| {
-                lib_error(
-                    "INVALID_PARAMETER",
-                    "wait() may be called only once".to_owned(),
-                )
-            })?;
-        rx.await.map_err(|_| {
-            lib_error(
-                "BIND_FAILED",
-                "the callback server stopped unexpectedly".to_owned(),
-            )
-        })
+    /// free); connections still open are closed right after. The server's thread settles
+    /// the promise itself (see [`ResultSlot`]).
+    #[napi(ts_return_type = "Promise<CallbackServerResult>")]
+    pub fn wait<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let (waiter, promise) = env.create_deferred()?;
+        if let Err(refused) = self.result.wait(waiter) {
+            refused.reject(lib_error(
+                "INVALID_PARAMETER",
+                "wait() may be called only once".to_owned(),
+            ));
+        }
+        Ok(promise)
     }
 }
 
@@ -244,7 +238,7 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
         )
     };
     let (mut event_loop, stop) = EventLoop::new(bound.take_sockets()).map_err(cannot_serve)?;
-    let (tx, rx) = oneshot::channel();
+    let slot = Arc::new(ResultSlot::new());
     let (record_tx, record_rx) = mpsc::unbounded_channel();
     let mut flow = FlowState {
         handler: CallbackHandler::new(config),
@@ -261,15 +255,14 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
     // A timeout past what the clock can count (about 292 years) never comes.
     let deadline = Instant::now().checked_add(timeout);
     let stopper = stop.clone();
+    let unexpected_end = StopsUnexpectedly(slot.clone());
     std::thread::Builder::new()
         .name("oauth-callback-server".to_owned())
         .spawn(move || {
             let ending = event_loop.run(&mut flow, deadline, &stopper);
             // The port is free before anyone hears the result.
             event_loop.close_listeners();
-            let result = flow.result(ending);
-            // The receiver is gone only if JS dropped the server; nothing is left to tell.
-            let _ = tx.send(result);
+            unexpected_end.0.deliver(Ok(flow.result(ending)));
             // The connections still open (junk, idle, half-sent) are closed after that:
             // closing hundreds of them costs about a millisecond of CPU here and in their
             // peers, which would compete with handing the result to JavaScript. They are
@@ -285,9 +278,22 @@ fn serve_on(mut bound: LoopbackListener, options: CallbackServerOptions) -> Resu
         addresses,
         redirect_uri,
         stop,
-        result: Arc::new(Mutex::new(Some(rx))),
+        result: slot,
         requests: Arc::new(tokio::sync::Mutex::new(record_rx)),
     })
+}
+
+/// Owned by the server's thread: if the thread ends without a result (a panic), `wait()`
+/// rejects instead of waiting forever. After the result, dropping it changes nothing.
+struct StopsUnexpectedly(Arc<ResultSlot<CallbackServerResult>>);
+
+impl Drop for StopsUnexpectedly {
+    fn drop(&mut self) {
+        self.0.deliver(Err(lib_error(
+            "BIND_FAILED",
+            "the callback server stopped unexpectedly".to_owned(),
+        )));
+    }
 }
 
 /// Passes request records to `nextRequest()` when asked to; dropping it ends the stream.
