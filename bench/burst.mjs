@@ -2,9 +2,9 @@
 // the same runtime: Node, or Deno (with --allow-ffi the package serves on the addon's
 // server, without it on its Deno.listen driver; the peer on Deno.serve).
 //
-//   node bench/burst.mjs [rounds] [--json]                      (default 20; after a build)
+//   node bench/burst.mjs [rounds] [--json] [--sender=c]         (default 20; after a build)
 //   deno run --no-check --no-lock --allow-read --allow-env --allow-sys --allow-run \
-//     --allow-net=127.0.0.1 [--allow-ffi] bench/burst.mjs [rounds] [--json]
+//     --allow-net=127.0.0.1 [--allow-ffi] bench/burst.mjs [rounds] [--json] [--sender=c]
 //
 // A benchmark, not a test: it asserts nothing about time.
 //
@@ -21,7 +21,11 @@
 // bench/floor-server.c (compiled into target/ with the system's cc; left out without one): a
 // C epoll server that answers the callback and nothing more, in a process of its own, so
 // its burst/quiet ratio is what this machine imposes, and each library's burst figure is
-// also given as a paired ratio to the floor's (response times; the floor has no promise). Each round runs quiet and burst flows of both
+// also given as a paired ratio to the floor's (response times; the floor has no promise).
+// With --sender=c the junk comes from bench/junk-sender.c instead (same connections, same
+// bytes, opened as fast as the kernel lets one thread open them), which shows that the
+// burst's cost here is the kernel's work per loopback connection, not Node's in the
+// sender. Each round runs quiet and burst flows of both
 // libraries in an order rotated per round; burst/quiet is paired (burst / quiet of the
 // same library in the same round), median [p10-p90] over rounds. The first rounds are a
 // warm-up and are not counted.
@@ -33,7 +37,8 @@ import * as ours from "oauth-callback-rs";
 import * as peer from "oauth-callback";
 import { argv, emitJson, num, out, pairedRatio, ratio, rotate, spread, summary } from "./stats.mjs";
 
-const { positional, json } = argv();
+const { positional, json, flags } = argv();
+const cSender = flags.has("--sender=c");
 const rounds = Number(positional[0] ?? 20);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error("usage: bench/burst.mjs [rounds] [--json]");
 const print = out(json);
@@ -48,17 +53,18 @@ const runtime = isDeno ? `deno ${Deno.version.deno}${ffi ? " --allow-ffi (addon)
 const runtimeShort = isDeno ? (ffi ? "Deno --allow-ffi" : "Deno, no ffi") : "Node";
 
 /**
- * bench/floor-server.c compiled with the system's cc into target/ (cc writes it, so Deno
- * needs no write permission); null, and why on stderr, when it cannot be built.
+ * bench/NAME.c compiled with the system's cc into target/bench-NAME (cc writes it, so Deno
+ * needs no write permission); null, and why in `failed`, when it cannot be built.
  */
-function buildFloor() {
-  const bin = fileURLToPath(new URL("../target/bench-floor-server", import.meta.url));
-  const cc = spawnSync("cc", ["-O2", "-o", bin, fileURLToPath(new URL("./floor-server.c", import.meta.url))], { stdio: ["ignore", "ignore", "pipe"] });
-  if (cc.status === 0) return bin;
-  console.error(`  burst: no floor column (cc: ${cc.error?.message ?? String(cc.stderr).trim().split("\n")[0]})`);
-  return null;
+function buildC(name) {
+  const bin = fileURLToPath(new URL(`../target/bench-${name}`, import.meta.url));
+  const cc = spawnSync("cc", ["-O2", "-o", bin, fileURLToPath(new URL(`./${name}.c`, import.meta.url))], { stdio: ["ignore", "ignore", "pipe"] });
+  if (cc.status === 0) return { bin };
+  return { bin: null, failed: cc.error?.message ?? String(cc.stderr).trim().split("\n")[0] };
 }
-const floorBin = buildFloor();
+const floorBuild = buildC("floor-server");
+if (floorBuild.failed) console.error(`  burst: no floor column (cc: ${floorBuild.failed})`);
+const floorBin = floorBuild.bin;
 
 /** The floor's server on `port`; resolves once it listens. `stop()` kills it. */
 function startFloor(port) {
@@ -79,7 +85,13 @@ const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 // The junk process.
 const nodeBin = (isDeno ? Deno.env.get("BENCH_NODE") : process.env.BENCH_NODE) ?? (isDeno ? "node" : process.execPath);
-const junk = spawn(nodeBin, [fileURLToPath(new URL("./junk-child.mjs", import.meta.url))], { stdio: ["pipe", "pipe", "inherit"] });
+function junkCommand() {
+  if (!cSender) return [nodeBin, [fileURLToPath(new URL("./junk-child.mjs", import.meta.url))]];
+  const sender = buildC("junk-sender");
+  if (sender.failed) throw new Error(`--sender=c: cannot build bench/junk-sender.c (cc: ${sender.failed})`);
+  return [sender.bin, []];
+}
+const junk = spawn(...junkCommand(), { stdio: ["pipe", "pipe", "inherit"] });
 let junkBuf = "";
 const junkMessages = [];
 const junkWaiters = [];
@@ -236,7 +248,7 @@ const correct = (xs) => `${xs.filter((s) => s.correct).length}/${xs.length}`;
 const W = [34, 26, 26];
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(W[0]) : c.padStart(W[i] ?? 26))).join(" ");
 print(`loopback under a junk burst of 200 connections, ${runtime}, ${new Date().toISOString()}`);
-print(`${rounds} rounds (+${warmup} warm-up), one process (junk from another), rotated order; median [p10-p90]`);
+print(`${rounds} rounds (+${warmup} warm-up), one process (junk from another: ${cSender ? "bench/junk-sender.c" : "bench/junk-child.mjs in Node"}), rotated order; median [p10-p90]`);
 print("");
 print(line(["figure", ...libs.map((l) => l.name)]));
 const stats = {};
@@ -288,13 +300,13 @@ if (json) {
   const p = S.peer;
   const pct = (n, d) => `${d ? ((100 * n) / d).toFixed(0) : "n/a"} %`;
   emitJson({
-    name: `burst-${runtimeShort}`,
+    name: `burst-${runtimeShort}${cSender ? "-c-sender" : ""}`,
     env: runtime,
     rounds,
     stats,
     rows: [
       {
-        figure: `junk burst (${runtimeShort}): burst/quiet, callback to resolved`,
+        figure: `junk burst (${runtimeShort}${cSender ? ", junk from the C sender" : ""}): burst/quiet, callback to resolved`,
         ours: `${ratio(o.burstOverQuiet)}; ${num(o.burstResolved.median)} vs ${num(o.quietResolved.median)} ms; correct ${pct(o.correctBurst, o.flows)}`,
         peers: [`oauth-callback ${ratio(p.burstOverQuiet)}; ${num(p.burstResolved.median)} vs ${num(p.quietResolved.median)} ms; correct ${pct(p.correctBurst, p.flows)}`],
         ratio: `burst resolved ${ratio(pairedRatio(col(rows.ours.burst, "resolved"), col(rows.peer.burst, "resolved")))} of oauth-callback's${floorBin ? `; floor (C epoll server) burst/quiet ${ratio(S.floor.burstOverQuiet)}, ours ${ratio(o.burstOverFloor)} of its burst response` : ""}`,

@@ -2,6 +2,8 @@
 // processes: the browser's favicon fetch, port scanners, a stray TLS client), so sending
 // and reading it does not load the event loop of the process that runs getAuthCode.
 //
+// bench/junk-sender.c is the same in C (bench/burst.mjs --sender=c).
+//
 // Line protocol on stdin/stdout (JSON on stdout, one line per command):
 //   burst PORT   opens the 200 connections below to 127.0.0.1:PORT at once and writes
 //                their bytes; answers {"mid":...} once half of them are connected (the

@@ -50,9 +50,10 @@ const R = (full, q) => String(quick ? q : full);
 const figures = [
   ["import", [node, ["bench/import.mjs", R(15, 3)]]],
   ["loopback", [node, ["bench/loopback.mjs", R(200, 20)]]],
-  ["burst", [node, ["bench/burst.mjs", R(20, 3)]]],
-  ["burst", (([c, a]) => [c, [...a, R(20, 3)]])(denoRun(true))],
-  ["burst", (([c, a]) => [c, [...a, R(20, 3)]])(denoRun(false))],
+  ["burst", [node, ["bench/burst.mjs", R(40, 3)]]],
+  ["burst", [node, ["bench/burst.mjs", R(40, 3), "--sender=c"]]],
+  ["burst", (([c, a]) => [c, [...a, R(40, 3)]])(denoRun(true))],
+  ["burst", (([c, a]) => [c, [...a, R(40, 3)]])(denoRun(false))],
   ["pkce", [node, ["bench/pkce.mjs", R(15, 3), ...(quick ? ["--quick"] : [])]]],
   ["pkce-browser", [node, ["bench/pkce-browser.mjs", R(12, 3), ...(quick ? ["--quick"] : [])]]],
   ["bytes", [node, ["bench/bytes.mjs"]]],
