@@ -94,7 +94,7 @@ bindgen_wasm() {
     optimize_wasm "$out/oauth_callback_wasm_bg.wasm" "$out/oauth_callback_wasm_bg.wasm"
     stamp "$raw" "$name"
   fi
-  note "$name: $(wc -c < "$out/oauth_callback_wasm_bg.wasm") bytes, $(gzip -9c "$out/oauth_callback_wasm_bg.wasm" | wc -c) gzip"
+  note "$name: $(wc -c < "$out/oauth_callback_wasm_bg.wasm") bytes, $(gzip -9nc "$out/oauth_callback_wasm_bg.wasm" | wc -c) gzip"
 }
 
 # stale RAW NAME OUT: true when OUT is missing or RAW changed since `stamp RAW NAME`.
@@ -160,7 +160,7 @@ build_wasm_authorize() {
       optimize_wasm "$raw" "$out"
       stamp "$raw" "wasm-authorize$variant"
     fi
-    note "wasm-authorize$variant: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
+    note "wasm-authorize$variant: $(wc -c < "$out") bytes, $(gzip -9nc "$out" | wc -c) gzip"
   done
 }
 
@@ -179,7 +179,7 @@ build_wasm_login() {
     optimize_wasm "$raw" "$out"
     stamp "$raw" wasm-login
   fi
-  note "wasm-login: $(wc -c < "$out") bytes, $(gzip -9c "$out" | wc -c) gzip"
+  note "wasm-login: $(wc -c < "$out") bytes, $(gzip -9nc "$out" | wc -c) gzip"
 }
 
 # The wasm module for Node, Bun and Deno (the full one) and its glue.
