@@ -23,9 +23,8 @@
 // its burst/quiet ratio is what this machine imposes, and each library's burst figure is
 // also given as a paired ratio to the floor's (response times; the floor has no promise).
 // With --sender=c the junk comes from bench/junk-sender.c instead (same connections, same
-// bytes, opened as fast as the kernel lets one thread open them), which shows that the
-// burst's cost here is the kernel's work per loopback connection, not Node's in the
-// sender. Each round runs quiet and burst flows of both
+// bytes, opened as fast as one thread can), which shows that the burst's cost here is
+// the system calls of each loopback connection, not Node's work in the sender. Each round runs quiet and burst flows of both
 // libraries in an order rotated per round; burst/quiet is paired (burst / quiet of the
 // same library in the same round), median [p10-p90] over rounds. The first rounds are a
 // warm-up and are not counted.

@@ -53,7 +53,7 @@ static void random_bytes(unsigned char *p, size_t n) {
 
 /* The bytes of connection kind `k` for a server at `host`; malloc'd, length in *len. */
 static char *junk_bytes(int k, const char *host, size_t *len) {
-  char *b = malloc(70 * 1024);
+  static char b[70 * 1024];
   int n = 0;
   switch (k) {
   case FAVICON: n = sprintf(b, "GET /favicon.ico HTTP/1.1\r\nHost: %s\r\nAccept: image/avif,image/webp,*/*\r\nSec-Fetch-Dest: image\r\n\r\n", host); break;
@@ -76,7 +76,9 @@ static char *junk_bytes(int k, const char *host, size_t *len) {
   case IDLE: n = sprintf(b, "GET /callback?code=idle&state=idle HTTP/1.1\r\nHost: %s\r\n", host); break;
   }
   *len = (size_t)n;
-  return b;
+  char *out = malloc((size_t)n);
+  memcpy(out, b, (size_t)n);
+  return out;
 }
 
 /* Writes what is left of c's bytes; 1 once all are written or the connection is over. */
