@@ -1,6 +1,6 @@
 // PKCE throughput in headless Chromium through the browser entry (`await init()`, then
-// generatePkce() and challengeFromVerifier()), against hand-rolled WebCrypto and
-// oauth4webapi, all in one page (bench/pages/pkce-throughput.js, loop in bench/pkce-loop.mjs).
+// generatePkce() and challengeFromVerifier()), against hand-rolled WebCrypto, oauth4webapi
+// and pkce-challenge, all in one page (bench/pages/pkce-throughput.js, loop in bench/pkce-loop.mjs).
 //
 //   node bench/pkce-browser.mjs [rounds] [--json] [--quick]   (default 12 rounds of 100 ms)
 //
