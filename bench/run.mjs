@@ -1,6 +1,6 @@
 // The benchmark suite: every figure of issue 11 against the peers, one table.
 //
-//   node bench/run.mjs [--quick] [--only=import,loopback,burst,pkce,pkce-browser,bytes,sizes] [--save=FILE]
+//   node bench/run.mjs [--quick] [--only=import,loopback,burst,junk-cost,pkce,pkce-browser,bytes,sizes] [--save=FILE]
 //
 // After a build (./scripts/test, or `bash -c 'source scripts/lib.sh; build_all'`): it
 // measures what is in npm/ now. The peers are pinned in bench/package.json and installed
@@ -54,6 +54,7 @@ const figures = [
   ["burst", [node, ["bench/burst.mjs", R(40, 3), "--sender=c"]]],
   ["burst", (([c, a]) => [c, [...a, R(40, 3)]])(denoRun(true))],
   ["burst", (([c, a]) => [c, [...a, R(40, 3)]])(denoRun(false))],
+  ["junk-cost", [node, ["bench/junk-cost.mjs", R(10, 2)]]],
   ["pkce", [node, ["bench/pkce.mjs", R(15, 3), ...(quick ? ["--quick"] : [])]]],
   ["pkce-browser", [node, ["bench/pkce-browser.mjs", R(12, 3), ...(quick ? ["--quick"] : [])]]],
   ["bytes", [node, ["bench/bytes.mjs"]]],
