@@ -40,27 +40,47 @@ impl<T: napi::bindgen_prelude::ToNapiValue + Send + 'static> ResultSlot<T> {
     /// Hands `result` to the waiting promise, or keeps it for the `wait()` to come. Only
     /// the first result counts.
     pub(crate) fn deliver(&self, result: Result<T>) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        match std::mem::replace(&mut *state, State::Taken) {
-            State::Empty => *state = State::Ready(result),
-            State::Waiting(waiter) => settle(waiter, result),
-            kept @ (State::Ready(_) | State::Taken) => *state = kept,
-        }
+        let waiter = {
+            let mut state = self.lock();
+            match std::mem::replace(&mut *state, State::Taken) {
+                State::Empty => {
+                    *state = State::Ready(result);
+                    return;
+                }
+                State::Waiting(waiter) => waiter,
+                kept @ (State::Ready(_) | State::Taken) => {
+                    *state = kept;
+                    return;
+                }
+            }
+        };
+        // Settled with the lock released: settling queues a call to the JavaScript thread.
+        settle(waiter, result);
     }
 
     /// Takes the promise of `wait()`: settled at once if the result is here, when it comes
     /// otherwise. Given back if `wait()` was called before (the result is someone else's).
     pub(crate) fn wait(&self, waiter: Waiter<T>) -> std::result::Result<(), Waiter<T>> {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        match std::mem::replace(&mut *state, State::Taken) {
-            State::Empty => *state = State::Waiting(waiter),
-            State::Ready(result) => settle(waiter, result),
-            taken @ (State::Waiting(_) | State::Taken) => {
-                *state = taken;
-                return Err(waiter);
+        let result = {
+            let mut state = self.lock();
+            match std::mem::replace(&mut *state, State::Taken) {
+                State::Empty => {
+                    *state = State::Waiting(waiter);
+                    return Ok(());
+                }
+                State::Ready(result) => result,
+                taken @ (State::Waiting(_) | State::Taken) => {
+                    *state = taken;
+                    return Err(waiter);
+                }
             }
-        }
+        };
+        settle(waiter, result);
         Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
