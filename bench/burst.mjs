@@ -34,6 +34,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as ours from "oauth-callback-rs";
 import * as peer from "oauth-callback";
+import { freePort } from "./ports.mjs";
 import { argv, emitJson, num, out, pairedRatio, ratio, rotate, spread, summary } from "./stats.mjs";
 
 const { positional, json, flags } = argv();
@@ -108,16 +109,6 @@ junk.stdout.on("data", (d) => {
 const junkNext = () => (junkMessages.length ? Promise.resolve(junkMessages.shift()) : new Promise((resolve) => junkWaiters.push(resolve)));
 const junkSend = (line) => junk.stdin.write(`${line}\n`);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function probeListen(port, flow) {
   for (;;) {

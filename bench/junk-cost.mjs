@@ -17,6 +17,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./ports.mjs";
 import { argv, emitJson, num, out, pairedRatio, ratio, rotate, spread, summary } from "./stats.mjs";
 
 const { positional, json } = argv();
@@ -56,16 +57,6 @@ function cpuMicros(pid) {
   return ns / 1000;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a subject's server; resolves to { pid, port, stop() } once it listens. */
 async function startServer(subject) {

@@ -36,6 +36,7 @@ import * as net from "node:net";
 import { randomBytes } from "node:crypto";
 import * as ours from "oauth-callback-rs";
 import * as peer from "oauth-callback";
+import { freePort } from "./ports.mjs";
 import { argv, emitJson, pairedRatio, ratio, spread as spreadOf, summary } from "./stats.mjs";
 
 const { positional, json } = argv();
@@ -53,17 +54,6 @@ const libs = [
 const now = () => performance.now();
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A port that was free a moment ago (the kernel's pick, released at once). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Connects until the port accepts; resolves with the time of the first accepted connection. */
 async function probeListen(port, flow) {
