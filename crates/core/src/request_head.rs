@@ -810,6 +810,36 @@ pub fn request_url(head: &RequestHead<'_>, port: u16) -> String {
     }
 }
 
+/// A request as a driver shows it to `onRequest`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The method token, as sent.
+    pub method: String,
+    /// The absolute URL of [`request_url`].
+    pub url: String,
+    /// The header lines in order: names lower-cased, values as UTF-8 (invalid bytes
+    /// replaced).
+    pub headers: Vec<(String, String)>,
+}
+
+/// The record both drivers show `onRequest` for `head`, received on `port`.
+pub fn request_record(head: &RequestHead<'_>, port: u16) -> RequestRecord {
+    RequestRecord {
+        method: head.method.to_owned(),
+        url: request_url(head, port),
+        headers: head
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.to_ascii_lowercase(),
+                    String::from_utf8_lossy(value).into_owned(),
+                )
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1287,6 +1317,24 @@ mod tests {
         assert_eq!(request_url(&head(b), 9), "http://127.0.0.1:9/cb");
         let b = req("GET http://evil.example/cb HTTP/1.1", "");
         assert_eq!(request_url(&head(&b), PORT), "http://evil.example/cb");
+    }
+
+    #[test]
+    fn onrequest_records_lower_case_names_and_replace_invalid_utf8() {
+        let b = b"PUT /cb HTTP/1.1\r\nHost: 127.0.0.1:9\r\nX-Probe: a\xffb\r\nX-Probe: c\r\n\r\n";
+        let record = request_record(&head(b), PORT);
+        assert_eq!(record.method, "PUT");
+        assert_eq!(record.url, "http://127.0.0.1:9/cb");
+        let pairs = [
+            ("host", "127.0.0.1:9"),
+            ("x-probe", "a\u{fffd}b"),
+            ("x-probe", "c"),
+        ];
+        let want: Vec<_> = pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(record.headers, want);
     }
 
     #[test]

@@ -305,20 +305,15 @@ struct Recorder {
 impl Recorder {
     fn record(&self, head: &RequestHead<'_>) {
         let Some(sender) = &self.sender else { return };
-        let headers = head
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                vec![
-                    n.to_ascii_lowercase(),
-                    String::from_utf8_lossy(v).into_owned(),
-                ]
-            })
-            .collect();
+        let record = request_head::request_record(head, self.port);
         let _ = sender.send(RequestRecord {
-            method: head.method.to_owned(),
-            url: request_head::request_url(head, self.port),
-            headers,
+            method: record.method,
+            url: record.url,
+            headers: record
+                .headers
+                .into_iter()
+                .map(|(name, value)| vec![name, value])
+                .collect(),
         });
     }
 }

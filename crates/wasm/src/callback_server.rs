@@ -35,14 +35,7 @@ pub struct HeadAnswer {
     #[wasm_bindgen(readonly)]
     pub completed: bool,
     bytes: Vec<u8>,
-    record: Option<Record>,
-}
-
-/// A request the handler answered, for `onRequest`.
-struct Record {
-    method: String,
-    url: String,
-    headers: Vec<String>,
+    record: Option<request_head::RequestRecord>,
 }
 
 #[wasm_bindgen]
@@ -76,9 +69,10 @@ impl HeadAnswer {
     #[wasm_bindgen(getter)]
     pub fn headers(&self) -> Vec<String> {
         self.record
-            .as_ref()
-            .map(|r| r.headers.clone())
-            .unwrap_or_default()
+            .iter()
+            .flat_map(|r| &r.headers)
+            .flat_map(|(name, value)| [name.clone(), value.clone()])
+            .collect()
     }
 }
 
@@ -166,20 +160,7 @@ impl CallbackHandler {
             .is_some_and(|(_, kind)| *kind == RequestKind::Completed);
         let record = request
             .filter(|_| self.record_requests)
-            .map(|(head, _)| Record {
-                method: head.method.to_owned(),
-                url: request_head::request_url(&head, self.port),
-                headers: head
-                    .headers
-                    .iter()
-                    .flat_map(|(name, value)| {
-                        [
-                            name.to_ascii_lowercase(),
-                            String::from_utf8_lossy(value).into_owned(),
-                        ]
-                    })
-                    .collect(),
-            });
+            .map(|(head, _)| request_head::request_record(&head, self.port));
         HeadAnswer {
             action,
             completed,
