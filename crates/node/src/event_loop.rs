@@ -63,8 +63,8 @@ pub(crate) struct EventLoop {
     poll: Poll,
     listeners: Vec<TcpListener>,
     slots: Vec<Option<(TcpStream, Connection)>>,
+    /// The empty slots, for the next connection that must wait.
     free: Vec<usize>,
-    waiting: usize,
     paused_until: Option<Instant>,
     /// Where every read lands first ([`request_head::MAX_HEAD_BYTES`]).
     scratch: Vec<u8>,
@@ -99,7 +99,6 @@ impl EventLoop {
                 listeners: taken,
                 slots: Vec::new(),
                 free: Vec::new(),
-                waiting: 0,
                 paused_until: None,
                 scratch: vec![0; request_head::MAX_HEAD_BYTES],
                 finished: false,
@@ -187,6 +186,11 @@ impl EventLoop {
         }
     }
 
+    /// The connections waiting: every slot holds one, but for the free ones.
+    fn waiting(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
     /// Accepts every connection waiting on listener `i`, unless accepting is paused.
     fn accept(&mut self, i: usize, flow: &mut impl Flow) {
         if self.paused_until.is_some() {
@@ -224,7 +228,7 @@ impl EventLoop {
     /// Serves a new connection as far as it goes now; keeps it if it has to wait. Over the
     /// cap, it is closed (dropped) unread and the server keeps going.
     fn serve_new(&mut self, mut stream: TcpStream, flow: &mut impl Flow) {
-        if self.waiting >= MAX_CONNECTIONS {
+        if self.waiting() >= MAX_CONNECTIONS {
             return;
         }
         let mut conn = Connection::new(Instant::now());
@@ -258,7 +262,6 @@ impl EventLoop {
         } else if let Some(entry) = self.slots.get_mut(slot) {
             *entry = Some((stream, conn));
         }
-        self.waiting += 1;
     }
 
     /// A waiting connection is ready: serve it further.
@@ -311,7 +314,6 @@ impl EventLoop {
             }
             drop(stream);
             self.finished |= conn.completed();
-            self.waiting -= 1;
             self.free.push(slot);
             if self.paused_until.is_some() {
                 self.paused_until = Some(Instant::now());
