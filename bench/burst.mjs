@@ -30,10 +30,11 @@
 // warm-up and are not counted.
 import * as net from "node:net";
 import { randomBytes } from "node:crypto";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as ours from "oauth-callback-rs";
 import * as peer from "oauth-callback";
+import { buildC } from "./cc.mjs";
 import { freePort } from "./ports.mjs";
 import { argv, emitJson, num, out, pairedRatio, ratio, rotate, spread, summary } from "./stats.mjs";
 
@@ -52,16 +53,6 @@ const ffi = isDeno && Deno.permissions.querySync({ name: "ffi" }).state === "gra
 const runtime = isDeno ? `deno ${Deno.version.deno}${ffi ? " --allow-ffi (addon)" : " (Deno.listen driver)"}` : `node ${process.version} (addon)`;
 const runtimeShort = isDeno ? (ffi ? "Deno --allow-ffi" : "Deno, no ffi") : "Node";
 
-/**
- * bench/NAME.c compiled with the system's cc into target/bench-NAME (cc writes it, so Deno
- * needs no write permission); null, and why in `failed`, when it cannot be built.
- */
-function buildC(name) {
-  const bin = fileURLToPath(new URL(`../target/bench-${name}`, import.meta.url));
-  const cc = spawnSync("cc", ["-O2", "-o", bin, fileURLToPath(new URL(`./${name}.c`, import.meta.url))], { stdio: ["ignore", "ignore", "pipe"] });
-  if (cc.status === 0) return { bin };
-  return { bin: null, failed: cc.error?.message ?? String(cc.stderr).trim().split("\n")[0] };
-}
 const floorBuild = buildC("floor-server");
 if (floorBuild.failed) console.error(`  burst: no floor column (cc: ${floorBuild.failed})`);
 const floorBin = floorBuild.bin;

@@ -13,10 +13,11 @@
 // turns, in an order rotated per round. Unlike the burst's latencies, a CPU time barely
 // depends on what else runs: it says what a library adds per junk request where the
 // burst's ratio is the machine's. A benchmark, not a test: nothing about time is asserted.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
+import { buildC } from "./cc.mjs";
 import { freePort } from "./ports.mjs";
 import { argv, emitJson, num, out, pairedRatio, ratio, rotate, spread, summary } from "./stats.mjs";
 
@@ -33,16 +34,15 @@ const deno = `${ROOT}node_modules/.bin/deno`;
 const denoArgs = (ffi) => ["run", "--no-check", "--no-lock", "--allow-read", "--allow-env", "--allow-sys", "--allow-net=127.0.0.1", ...(ffi ? ["--allow-ffi"] : []), SERVER, "ours"];
 
 if (process.platform !== "linux") throw new Error("bench/junk-cost.mjs reads /proc: Linux only");
-const floorBin = `${ROOT}target/bench-floor-server`;
-const cc = spawnSync("cc", ["-O2", "-o", floorBin, fileURLToPath(new URL("./floor-server.c", import.meta.url))], { stdio: ["ignore", "ignore", "pipe"] });
+const { bin: floorBin, failed: ccFailed } = buildC("floor-server");
 const subjects = [
   { key: "ours-node", name: "oauth-callback-rs, Node (addon)", cmd: [process.execPath, [SERVER, "ours"]] },
   { key: "peer-node", name: "oauth-callback 2.2.1, Node", cmd: [process.execPath, [SERVER, "peer"]] },
   { key: "ours-deno-ffi", name: "oauth-callback-rs, Deno --allow-ffi (addon)", cmd: [deno, denoArgs(true)] },
   { key: "ours-deno", name: "oauth-callback-rs, Deno (Deno.listen)", cmd: [deno, denoArgs(false)] },
-  ...(cc.status === 0 ? [{ key: "floor", name: "floor (C epoll server)", floor: true }] : []),
+  ...(floorBin ? [{ key: "floor", name: "floor (C epoll server)", floor: true }] : []),
 ];
-if (cc.status !== 0) console.error(`  junk-cost: no floor column (cc: ${String(cc.stderr).trim().split("\n")[0]})`);
+if (ccFailed) console.error(`  junk-cost: no floor column (cc: ${ccFailed})`);
 
 /** The CPU time of every thread of process `pid` so far, in microseconds. */
 function cpuMicros(pid) {
@@ -61,8 +61,8 @@ function cpuMicros(pid) {
 /** Starts a subject's server; resolves to { pid, port, stop() } once it listens. */
 async function startServer(subject) {
   const port = await freePort();
-  const [cmd, args] = subject.floor ? [floorBin, [String(port)]] : subject.cmd;
-  const child = spawn(cmd, subject.floor ? args : [...args, String(port)], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
+  const [cmd, args] = subject.floor ? [floorBin, []] : subject.cmd;
+  const child = spawn(cmd, [...args, String(port)], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" } });
   await new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`${subject.name} exited (${code}) before listening`)));
